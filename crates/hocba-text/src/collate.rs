@@ -119,11 +119,236 @@ impl VietnameseCollator {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use unicode_normalization::UnicodeNormalization;
+
+    fn nfd(s: &str) -> String {
+        s.nfd().collect()
+    }
+
+    /// Asserts `expected` is strictly increasing under `cmp`, and that
+    /// sorting a reversed copy reproduces it.
+    fn assert_order(cmp: impl Fn(&str, &str) -> Ordering, expected: &[&str]) {
+        for w in expected.windows(2) {
+            assert_eq!(cmp(w[0], w[1]), Ordering::Less, "{:?} < {:?}", w[0], w[1]);
+            assert_eq!(
+                cmp(w[1], w[0]),
+                Ordering::Greater,
+                "{:?} > {:?}",
+                w[1],
+                w[0]
+            );
+        }
+        let mut v: Vec<&str> = expected.iter().rev().copied().collect();
+        v.sort_by(|a, b| cmp(a, b));
+        assert_eq!(v, expected);
+    }
+
+    fn words(c: &VietnameseCollator) -> impl Fn(&str, &str) -> Ordering + '_ {
+        |a, b| c.compare(a, b)
+    }
+
+    fn names(c: &VietnameseCollator) -> impl Fn(&str, &str) -> Ordering + '_ {
+        |a, b| c.compare_person_names(a, b)
+    }
 
     #[test]
-    fn print_tones() {
-        let mut v = vec!["Ngà", "Nga", "Ngả", "Ngã", "Ngạ", "Ngá"];
-        v.sort_by(|a, b| collator().compare(a, b));
-        println!("{v:?}");
+    fn shared_instance_is_sync_and_reused() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<VietnameseCollator>();
+        assert!(std::ptr::eq(collator(), collator()));
+        let from_thread = std::thread::spawn(|| collator().compare("Dũng", "Đức"))
+            .join()
+            .unwrap();
+        assert_eq!(from_thread, Ordering::Less);
+    }
+
+    #[test]
+    fn alphabet_order_from_the_spec() {
+        assert_order(
+            words(collator()),
+            &[
+                "Anh", "Ánh", "Ăn", "Ân", "Bình", "Dũng", "Đức", "Em", "Oanh", "Ôn", "Ơn", "Uyên",
+                "Ưng", "Yến",
+            ],
+        );
+    }
+
+    #[test]
+    fn letters_with_modifiers_follow_their_base_letter() {
+        // ă, â, đ, ê, ô, ơ, ư are letters of their own (primary level): every
+        // word spelled with the plain letter comes first, whatever its tone.
+        let c = collator();
+        assert_order(words(c), &["Uỷ", "Uyên", "Ửa", "Ưng"]);
+        assert_order(words(c), &["On", "Ọt", "Ôn", "Ổn", "Ợ", "Ơn"]);
+        assert_order(words(c), &["An", "Ạt", "Ắn", "Ẳng", "Ân"]);
+        assert_order(words(c), &["Ezz", "Ê", "Ênh"]);
+        assert_order(words(c), &["Dzung", "Đa"]);
+    }
+
+    /// ICU's `vi` tailoring orders tones exactly as Vietnamese dictionaries
+    /// (e.g. Hoàng Phê's Từ điển tiếng Việt) do: no mark (ngang), huyền (`),
+    /// hỏi (?), ngã (~), sắc (´), nặng (.). Note this is *not* the
+    /// "a á à ả ã ạ" order of typing/VNI tables seen in some spreadsheets.
+    #[test]
+    fn tones_follow_dictionary_order() {
+        let expected = ["Nga", "Ngà", "Ngả", "Ngã", "Ngá", "Ngạ"];
+        assert_order(words(collator()), &expected);
+        let full: Vec<String> = expected.iter().map(|g| format!("Lê Thị {g}")).collect();
+        let full: Vec<&str> = full.iter().map(String::as_str).collect();
+        assert_order(names(collator()), &full);
+        // Tone is secondary: it never beats a letter (primary) difference.
+        assert_order(words(collator()), &["Ngạ", "Ngai", "Ngăn", "Ngân"]);
+    }
+
+    #[test]
+    fn tones_on_modified_vowels() {
+        let c = collator();
+        assert_order(words(c), &["ư", "ừ", "ử", "ữ", "ứ", "ự"]);
+        assert_order(words(c), &["ơ", "ờ", "ở", "ỡ", "ớ", "ợ"]);
+        assert_order(words(c), &["ă", "ằ", "ẳ", "ẵ", "ắ", "ặ"]);
+        assert_order(words(c), &["â", "ầ", "ẩ", "ẫ", "ấ", "ậ"]);
+        assert_order(words(c), &["ê", "ề", "ể", "ễ", "ế", "ệ"]);
+        assert_order(words(c), &["ô", "ồ", "ổ", "ỗ", "ố", "ộ"]);
+        // All of a letter's tones come before the next letter.
+        assert_order(words(c), &["ự", "v"]);
+        assert_order(words(c), &["ặ", "â"]);
+    }
+
+    #[test]
+    fn class_list_from_the_spec() {
+        let expected = [
+            "Đỗ Thị Anh",
+            "Lê Anh",
+            "Nguyễn Thị Ánh",
+            "Phạm Minh Ân",
+            "Hoàng Dũng",
+            "Trần Văn Đức",
+        ];
+        assert_order(names(collator()), &expected);
+        let mut shuffled = [
+            "Trần Văn Đức",
+            "Lê Anh",
+            "Hoàng Dũng",
+            "Đỗ Thị Anh",
+            "Phạm Minh Ân",
+            "Nguyễn Thị Ánh",
+        ];
+        collator().sort_by_person_name(&mut shuffled, |s| s);
+        assert_eq!(shuffled, expected);
+    }
+
+    #[test]
+    fn given_name_ties_broken_by_family_then_middle() {
+        assert_order(
+            names(collator()),
+            &[
+                // Same given name "Hà": family decides first (Đ after D) ...
+                "Bùi Thu Hà",
+                "Dương Hà",
+                "Đặng Hà",
+                // ... then the middle name(s), word by word, none first.
+                "Lê Hà",
+                "Lê Minh Hà",
+                "Lê Thị Hà",
+                "Lê Thị Minh Hà",
+                // A different given name only later.
+                "Anh Hải",
+            ],
+        );
+        // The whole family name, accents included, is compared before the
+        // middle name: a plain full-string comparison would let the middle
+        // name's letters (A < B) outrank the family name's tone (Lê < Lế).
+        assert_order(names(collator()), &["Lê Bình Hà", "Lế Anh Hà"]);
+        assert_eq!(
+            collator().compare("Lế Anh Hà", "Lê Bình Hà"),
+            Ordering::Less
+        );
+    }
+
+    #[test]
+    fn nfd_and_nfc_compare_equal_and_sort_identically() {
+        let c = collator();
+        let nfc_names = [
+            "Trần Văn Đức",
+            "Nguyễn Thị Hương",
+            "Đặng Thị Ngạ",
+            "Lê Ưng",
+            "Phạm Minh Ân",
+            "Lê Thị Ngã",
+        ];
+        for n in nfc_names {
+            assert_eq!(c.compare(n, &nfd(n)), Ordering::Equal, "{n}");
+            assert_eq!(c.compare_person_names(n, &nfd(n)), Ordering::Equal, "{n}");
+        }
+        let mut a: Vec<String> = nfc_names.iter().map(|s| s.to_string()).collect();
+        let mut b: Vec<String> = nfc_names.iter().map(|s| nfd(s)).collect();
+        // Interleave the forms so the sort really compares NFC against NFD.
+        let mut mixed: Vec<String> = nfc_names
+            .iter()
+            .enumerate()
+            .map(|(i, s)| if i % 2 == 0 { nfd(s) } else { s.to_string() })
+            .collect();
+        c.sort_by_person_name(&mut a, |s| s);
+        c.sort_by_person_name(&mut b, |s| s);
+        c.sort_by_person_name(&mut mixed, |s| s);
+        let canon = |v: &[String]| {
+            v.iter()
+                .map(|s| s.nfc().collect::<String>())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(canon(&a), canon(&b));
+        assert_eq!(canon(&a), canon(&mixed));
+        assert_eq!(a[0], "Phạm Minh Ân");
+    }
+
+    #[test]
+    fn case_is_a_tertiary_difference_only() {
+        let c = collator();
+        // Case never outranks letters or tones ...
+        assert_order(words(c), &["anh", "ANH", "ánh", "ÁNH", "ăn"]);
+        assert_order(names(c), &["lê anh", "LÊ ANH", "Lê Ánh"]);
+        // ... and ordering ignores case for primary letters: "Đức" vs "dũng".
+        assert_eq!(c.compare("dũng", "ĐỨC"), Ordering::Less);
+        assert_eq!(c.compare("Đ", "đ"), Ordering::Greater);
+    }
+
+    #[test]
+    fn extra_whitespace_only_breaks_exact_ties() {
+        let c = collator();
+        let (spaced, plain) = ("  Nguyễn   Thị  Hương ", "Nguyễn Thị Hương");
+        assert_eq!(
+            c.compare_person_names(spaced, plain),
+            c.compare(spaced, plain)
+        );
+        assert_ne!(c.compare_person_names(spaced, plain), Ordering::Equal);
+        // Whitespace never outranks a real difference.
+        assert_order(names(c), &["Nguyễn   Thị Anh", "Lê Thị Hương"]);
+        assert_order(names(c), &["  Lê   Hà", "Lê Thị Hà"]);
+    }
+
+    #[test]
+    fn single_word_names_sort_by_that_word_before_longer_same_given() {
+        // A single word is a given name with no family or middle name.
+        assert_order(
+            names(collator()),
+            &["Anh", "Lê Anh", "Mai", "Đỗ Mai", "Nhi"],
+        );
+    }
+
+    #[test]
+    fn sort_is_stable_for_identical_names() {
+        let mut v = vec![("Lê Anh", 1), ("Đỗ Thị Anh", 2), ("Lê Anh", 3)];
+        collator().sort_by_person_name(&mut v, |(n, _)| n);
+        assert_eq!(v, vec![("Đỗ Thị Anh", 2), ("Lê Anh", 1), ("Lê Anh", 3)]);
+    }
+
+    #[test]
+    fn owned_instance_agrees_with_shared_one() {
+        let own = VietnameseCollator::new();
+        assert_eq!(own.compare("Uyên", "Ưng"), Ordering::Less);
+        assert_eq!(
+            own.compare_person_names("Lê Anh", "Đỗ Thị Anh"),
+            Ordering::Greater
+        );
     }
 }

@@ -60,7 +60,8 @@ mod tests {
     use crate::clean_input;
 
     /// Every Vietnamese vowel with every tone, plus đ.
-    const VIETNAMESE_LETTERS: &str = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ";
+    const VIETNAMESE_LETTERS: &str =
+        "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ";
 
     fn base_of(c: char) -> char {
         match c {

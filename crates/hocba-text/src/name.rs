@@ -83,7 +83,10 @@ mod tests {
 
     #[test]
     fn three_words() {
-        assert_eq!(split_full_name("Nguyễn Thị Hương"), name("Nguyễn", "Thị", "Hương"));
+        assert_eq!(
+            split_full_name("Nguyễn Thị Hương"),
+            name("Nguyễn", "Thị", "Hương")
+        );
     }
 
     #[test]

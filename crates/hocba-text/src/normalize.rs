@@ -54,7 +54,11 @@ pub fn clean_input(s: &str) -> String {
             out.push(c);
         }
     }
-    if is_nfc(&out) { out } else { out.nfc().collect() }
+    if is_nfc(&out) {
+        out
+    } else {
+        out.nfc().collect()
+    }
 }
 
 /// Control characters (Cc) and the invisible format characters that sneak in
@@ -136,7 +140,10 @@ mod tests {
     #[test]
     fn clean_input_removes_control_and_invisible_characters() {
         assert_eq!(clean_input("\u{feff}Lê\u{200b} Anh\u{7}\u{0}"), "Lê Anh");
-        assert_eq!(clean_input("Trần\u{1b}[0m Văn \u{202e}Đức"), "Trần[0m Văn Đức");
+        assert_eq!(
+            clean_input("Trần\u{1b}[0m Văn \u{202e}Đức"),
+            "Trần[0m Văn Đức"
+        );
         // A removed character between a letter and its mark must not leave
         // the output decomposed.
         let out = clean_input("Nga\u{200b}\u{0300}");
@@ -146,7 +153,12 @@ mod tests {
 
     #[test]
     fn clean_input_is_idempotent_on_samples() {
-        for s in [HUONG_NFC, "  a  b ", "\u{feff}x\u{0301}y", "Đặng\tThị   Hương"] {
+        for s in [
+            HUONG_NFC,
+            "  a  b ",
+            "\u{feff}x\u{0301}y",
+            "Đặng\tThị   Hương",
+        ] {
             let once = clean_input(s);
             assert_eq!(clean_input(&once), once);
         }
