@@ -98,10 +98,9 @@ impl VietnameseCollator {
     /// first ("" < "Thị" < "Thị Minh").
     fn compare_words<'a>(
         &self,
-        a: impl Iterator<Item = &'a str>,
-        b: impl Iterator<Item = &'a str>,
+        mut a: impl Iterator<Item = &'a str>,
+        mut b: impl Iterator<Item = &'a str>,
     ) -> Ordering {
-        let (mut a, mut b) = (a, b);
         loop {
             match (a.next(), b.next()) {
                 (None, None) => return Ordering::Equal,
