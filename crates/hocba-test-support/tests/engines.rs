@@ -1,7 +1,10 @@
 //! The databases handed out work the way storage code will use them, on every
 //! engine configured (run through `scripts/test` to include PostgreSQL).
 
-use hocba_test_support::{Engine, POSTGRES_URL_VAR, TestDatabase, engines, test_databases};
+use hocba_test_support::{
+    Engine, KEEP_DATABASES_VAR, POSTGRES_URL_VAR, TestDatabase, engines, postgres_cluster_url,
+    test_databases,
+};
 use sqlx::AnyPool;
 
 const NAME: &str = "Nguyễn Thị Hương";
@@ -84,9 +87,7 @@ async fn fresh_database_is_empty_and_round_trips_vietnamese() {
 #[tokio::test]
 async fn databases_of_one_engine_are_isolated() {
     let mut pairs = vec![(TestDatabase::sqlite(), TestDatabase::sqlite())];
-    if let Ok(url) = std::env::var(POSTGRES_URL_VAR)
-        && !url.trim().is_empty()
-    {
+    if let Some(url) = postgres_cluster_url() {
         pairs.push((
             TestDatabase::postgres(&url).await,
             TestDatabase::postgres(&url).await,
@@ -129,10 +130,10 @@ async fn databases_of_one_engine_are_isolated() {
 
 #[tokio::test]
 async fn postgres_database_is_dropped_with_its_test_database() {
-    let Ok(url) = std::env::var(POSTGRES_URL_VAR) else {
+    let Some(url) = postgres_cluster_url() else {
         return; // nothing to check on SQLite only
     };
-    if url.trim().is_empty() || std::env::var("HOCBA_TEST_KEEP_DATABASES").is_ok_and(|v| v == "1") {
+    if std::env::var(KEEP_DATABASES_VAR).is_ok_and(|v| v == "1") {
         return;
     }
     let admin = TestDatabase::postgres(&url).await; // any database on the cluster
