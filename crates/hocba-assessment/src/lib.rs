@@ -18,3 +18,5 @@ pub mod reason;
 pub mod regime;
 pub mod score;
 pub mod secondary;
+pub mod outcome;
+pub mod tt22;
