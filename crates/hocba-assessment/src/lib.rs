@@ -20,3 +20,5 @@ pub mod score;
 pub mod secondary;
 pub mod outcome;
 pub mod tt22;
+pub mod tt58;
+pub mod tt27;
