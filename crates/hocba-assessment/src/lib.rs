@@ -22,3 +22,4 @@ pub mod outcome;
 pub mod tt22;
 pub mod tt58;
 pub mod tt27;
+pub mod full_course;

@@ -94,6 +94,14 @@ impl FromStr for Score {
 pub struct TwoDecimalScore(u16);
 
 impl TwoDecimalScore {
+    /// 0.00
+    pub const ZERO: TwoDecimalScore = TwoDecimalScore(0);
+
+    /// From a weighted mean already known to lie in 0..=1000 hundredths; clamps.
+    pub(crate) fn clamped(hundredths: u64) -> TwoDecimalScore {
+        TwoDecimalScore(u16::try_from(hundredths.min(1000)).unwrap_or(1000))
+    }
+
     /// From hundredths (833 is 8.33).
     pub fn from_hundredths(hundredths: u32) -> Result<TwoDecimalScore, ScoreError> {
         match u16::try_from(hundredths) {
