@@ -51,3 +51,6 @@ pub use plan::{Change, ImportPlan, RowAction, RowResult, RowStatus, plan_import}
 pub use reader::{CellError, FileError, Limits, Table, TableRow, inspect_archive, read_table};
 pub use report::{REPORT_TITLE, write_result_report};
 pub use template::{GUIDE_SHEET, LISTS_SHEET, WriteError, rule_text, write_template};
+
+#[cfg(test)]
+mod tests;

@@ -264,7 +264,11 @@ pub fn plan_import<R>(
                         draft.insert((*key).to_owned(), value.clone());
                     }
                 }
-                (RowAction::Update, draft, pick(&row.values, &selected_extras))
+                (
+                    RowAction::Update,
+                    draft,
+                    pick(&row.values, &selected_extras),
+                )
             }
             None => {
                 let draft: Draft = fields
@@ -348,15 +352,15 @@ fn parse_id(text: &str) -> Option<Result<i64, String>> {
     if trimmed.is_empty() {
         return None;
     }
-    Some(
-        trimmed
-            .parse::<i64>()
-            .map_err(|_| trimmed.to_owned()),
-    )
+    Some(trimmed.parse::<i64>().map_err(|_| trimmed.to_owned()))
 }
 
 fn pick(values: &BTreeMap<String, String>, keys: &[&str]) -> BTreeMap<String, String> {
     keys.iter()
-        .filter_map(|key| values.get(*key).map(|value| ((*key).to_owned(), value.clone())))
+        .filter_map(|key| {
+            values
+                .get(*key)
+                .map(|value| ((*key).to_owned(), value.clone()))
+        })
         .collect()
 }

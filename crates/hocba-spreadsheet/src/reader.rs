@@ -96,9 +96,7 @@ pub enum FileError {
         quote_list(.0)
     )]
     MissingColumns(Vec<String>),
-    #[error(
-        "Cột “{0}” xuất hiện hai lần trong dòng tiêu đề. Hãy xoá một cột rồi tải lên lại."
-    )]
+    #[error("Cột “{0}” xuất hiện hai lần trong dòng tiêu đề. Hãy xoá một cột rồi tải lên lại.")]
     DuplicateColumn(String),
     #[error(
         "Tệp có hơn {limit} dòng dữ liệu. Hãy chia danh sách thành nhiều tệp nhỏ hơn rồi tải lên lần lượt."
@@ -253,10 +251,7 @@ pub fn inspect_archive(bytes: &[u8], limits: &Limits) -> Result<(), FileError> {
         }
         if size > RATIO_FLOOR && size > compressed.saturating_mul(limits.max_compression_ratio) {
             return Err(FileError::Inflated {
-                detail: format!(
-                    "phần “{name}” nén với tỉ lệ {}:1",
-                    size / compressed.max(1)
-                ),
+                detail: format!("phần “{name}” nén với tỉ lệ {}:1", size / compressed.max(1)),
             });
         }
     }
@@ -386,10 +381,7 @@ fn read_sheet(
         row: Vec::new(),
         row_index: None,
     };
-    loop {
-        let Some(record) = reader.next_cell_with_formula_metadata().map_err(corrupt)? else {
-            break;
-        };
+    while let Some(record) = reader.next_cell_with_formula_metadata().map_err(corrupt)? {
         let (row, col) = record.pos;
         if builder.row_index != Some(row) {
             if builder.flush_row()? == Flow::GiveUp {
@@ -689,9 +681,18 @@ mod tests {
     fn numbers_become_text_as_meant() {
         let id = Some(FieldKind::PersonalId);
         let phone = Some(FieldKind::Phone);
-        assert_eq!(cell_text(&DataRef::Float(1_210_012_345.0), id), Ok("001210012345".into()));
-        assert_eq!(cell_text(&DataRef::Int(912_345_678), phone), Ok("0912345678".into()));
-        assert_eq!(cell_text(&DataRef::Float(2_438_251_234.0), phone), Ok("02438251234".into()));
+        assert_eq!(
+            cell_text(&DataRef::Float(1_210_012_345.0), id),
+            Ok("001210012345".into())
+        );
+        assert_eq!(
+            cell_text(&DataRef::Int(912_345_678), phone),
+            Ok("0912345678".into())
+        );
+        assert_eq!(
+            cell_text(&DataRef::Float(2_438_251_234.0), phone),
+            Ok("02438251234".into())
+        );
         assert_eq!(cell_text(&DataRef::Float(8.0), None), Ok("8".into()));
         assert_eq!(cell_text(&DataRef::Float(8.5), None), Ok("8.5".into()));
         assert_eq!(cell_text(&DataRef::Bool(true), None), Ok("Có".into()));
@@ -720,7 +721,10 @@ mod tests {
         assert_eq!(inspect_archive(b"", &limits), Err(FileError::Empty));
         assert_eq!(inspect_archive(b"hello", &limits), Err(FileError::NotXlsx));
         assert_eq!(
-            inspect_archive(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0], &limits),
+            inspect_archive(
+                &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0],
+                &limits
+            ),
             Err(FileError::OldFormatOrEncrypted)
         );
         assert!(matches!(

@@ -19,8 +19,12 @@ pub fn write_result_report(results: &[RowResult]) -> Result<Vec<u8>, WriteError>
     let sheet = workbook.add_worksheet();
     sheet.set_name(REPORT_TITLE)?;
     let title = Format::new().set_bold().set_font_size(14);
-    let summary = Format::new().set_bold().set_font_color(Color::RGB(0x9C0006));
-    let summary_ok = Format::new().set_bold().set_font_color(Color::RGB(0x006100));
+    let summary = Format::new()
+        .set_bold()
+        .set_font_color(Color::RGB(0x9C0006));
+    let summary_ok = Format::new()
+        .set_bold()
+        .set_font_color(Color::RGB(0x006100));
     let header = Format::new()
         .set_bold()
         .set_background_color(Color::RGB(0xDDEBF7))
@@ -41,11 +45,20 @@ pub fn write_result_report(results: &[RowResult]) -> Result<Vec<u8>, WriteError>
     )?;
     let header_row: u32 = 3;
     for (col, text) in ["Dòng", "Cột", "Lỗi"].into_iter().enumerate() {
-        sheet.write_string_with_format(header_row, u16::try_from(col).unwrap_or(0), text, &header)?;
+        sheet.write_string_with_format(
+            header_row,
+            u16::try_from(col).unwrap_or(0),
+            text,
+            &header,
+        )?;
     }
     let mut row = header_row + 1;
     let total: usize = results.iter().map(|result| result.errors.len()).sum();
-    for error in results.iter().flat_map(|result| &result.errors).take(MAX_LINES) {
+    for error in results
+        .iter()
+        .flat_map(|result| &result.errors)
+        .take(MAX_LINES)
+    {
         #[allow(clippy::cast_precision_loss)]
         let line = error.row_number as f64;
         sheet.write_number_with_format(row, 0, line, &number)?;

@@ -135,7 +135,7 @@ impl ListSheet {
         }
         let mut sheet = Worksheet::new();
         sheet.set_name(LISTS_SHEET)?;
-        let text = Format::new().set_num_format("@");
+        let text = Format::new().set_num_format_index(49);
         for (col, list) in self.lists.iter().enumerate() {
             let col = col_num(col);
             for (row, item) in list.iter().enumerate() {
@@ -161,13 +161,13 @@ fn write_data_sheet(
         .set_align(FormatAlign::VerticalCenter)
         .set_background_color(Color::RGB(HEADER_FILL))
         .set_border(FormatBorder::Thin)
-        .set_num_format("@")
+        .set_num_format_index(49)
         .set_locked();
     let required_header = header.clone().set_font_color(Color::RGB(REQUIRED_FONT));
     let id_header = header.clone().set_background_color(Color::RGB(ID_FILL));
-    let text = Format::new().set_num_format("@").set_unlocked();
+    let text = Format::new().set_num_format_index(49).set_unlocked();
     let id_text = Format::new()
-        .set_num_format("@")
+        .set_num_format_index(49)
         .set_locked()
         .set_background_color(Color::RGB(ID_FILL))
         .set_font_color(Color::RGB(0x595959));
@@ -197,7 +197,11 @@ fn write_data_sheet(
             if value.is_empty() {
                 continue;
             }
-            let format = if column.key == ID_KEY { &id_text } else { &text };
+            let format = if column.key == ID_KEY {
+                &id_text
+            } else {
+                &text
+            };
             sheet.write_string_with_format(row_number, col_num(index), clip(value), format)?;
         }
     }
@@ -270,7 +274,10 @@ fn validation_for(
         validation
             .ignore_blank(true)
             .set_error_style(DataValidationErrorStyle::Warning)
-            .set_error_title(truncate_utf16("Giá trị không có trong danh mục", TITLE_LIMIT))?
+            .set_error_title(truncate_utf16(
+                "Giá trị không có trong danh mục",
+                TITLE_LIMIT,
+            ))?
             .set_error_message(truncate_utf16(
                 &format!("{rule} Hãy chọn trong danh sách thả xuống."),
                 MESSAGE_LIMIT,
