@@ -23,3 +23,62 @@ pub mod tt22;
 pub mod tt58;
 pub mod tt27;
 pub mod full_course;
+pub mod json;
+
+pub use json::{InputError, evaluate_json};
+pub use outcome::{Award, EvaluateError, Promotion, TermResults};
+pub use regime::{Grade, Regime, SchoolYear, Term, regime_for};
+pub use score::{Score, ScoreError, TwoDecimalScore};
+
+/// One student-year under one regime: the typed input of [`evaluate`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StudentRecord {
+    /// Thông tư 22/2021.
+    Tt22(tt22::Tt22Student),
+    /// Thông tư 58/2011 as amended by Thông tư 26/2020.
+    Tt58(tt58::Tt58Student),
+    /// Thông tư 27/2020.
+    Tt27(tt27::Tt27Student),
+}
+
+impl StudentRecord {
+    /// The regime of the record.
+    pub const fn regime(&self) -> Regime {
+        match self {
+            StudentRecord::Tt22(_) => Regime::Tt22,
+            StudentRecord::Tt58(_) => Regime::Tt58,
+            StudentRecord::Tt27(_) => Regime::Tt27,
+        }
+    }
+}
+
+/// What [`evaluate`] decides, per regime.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Evaluation {
+    /// Thông tư 22/2021.
+    Tt22(tt22::Tt22Evaluation),
+    /// Thông tư 58/2011 as amended by Thông tư 26/2020.
+    Tt58(tt58::Tt58Evaluation),
+    /// Thông tư 27/2020.
+    Tt27(tt27::Tt27Evaluation),
+}
+
+impl Evaluation {
+    /// Every reason, in order.
+    pub fn reasons(&self) -> &[reason::Reason] {
+        match self {
+            Evaluation::Tt22(evaluation) => &evaluation.reasons,
+            Evaluation::Tt58(evaluation) => &evaluation.reasons,
+            Evaluation::Tt27(evaluation) => &evaluation.reasons,
+        }
+    }
+}
+
+/// Evaluates one student-year under its regime. Pure: no I/O.
+pub fn evaluate(record: &StudentRecord) -> Result<Evaluation, EvaluateError> {
+    match record {
+        StudentRecord::Tt22(student) => tt22::evaluate(student).map(Evaluation::Tt22),
+        StudentRecord::Tt58(student) => tt58::evaluate(student).map(Evaluation::Tt58),
+        StudentRecord::Tt27(student) => tt27::evaluate(student).map(Evaluation::Tt27),
+    }
+}
