@@ -23,7 +23,10 @@ pub mod tt22;
 pub mod tt58;
 pub mod tt27;
 pub mod full_course;
+pub mod fixtures;
 pub mod json;
+#[cfg(test)]
+mod properties;
 
 pub use json::{InputError, evaluate_json};
 pub use outcome::{Award, EvaluateError, Promotion, TermResults};
