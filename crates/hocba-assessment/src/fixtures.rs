@@ -4,7 +4,10 @@
 use crate::outcome::{EvaluateError, Promotion};
 use crate::regime::Grade;
 use crate::score::Score;
-use crate::secondary::{CommentedResult, CommentedTerm, Exemptible, ScoredTerm, SubjectGrades, SubjectRecord, TermColumns};
+use crate::secondary::{
+    CommentedResult, CommentedTerm, Exemptible, ScoredTerm, SubjectGrades, SubjectRecord,
+    TermColumns,
+};
 use crate::tt22::{TrainingInput, TrainingResult, Tt22Evaluation, Tt22Student};
 
 pub use crate::tt22::evaluate;
@@ -61,13 +64,19 @@ impl Generator {
     }
 
     fn commented(&mut self) -> CommentedResult {
-        if self.below(25) == 0 { CommentedResult::NotPass } else { CommentedResult::Pass }
+        if self.below(25) == 0 {
+            CommentedResult::NotPass
+        } else {
+            CommentedResult::Pass
+        }
     }
 }
 
 fn columns(generator: &mut Generator, ability: i64, regular_count: usize) -> TermColumns {
     TermColumns {
-        regular: (0..regular_count).map(|_| generator.score_near(ability)).collect(),
+        regular: (0..regular_count)
+            .map(|_| generator.score_near(ability))
+            .collect(),
         midterm: generator.score_near(ability),
         end_of_term: generator.score_near(ability),
     }
@@ -112,10 +121,23 @@ pub fn synthetic_students(n: usize, seed: u64) -> Vec<Tt22Student> {
                     },
                 });
             }
-            let training = TrainingInput { s1: generator.training(), s2: generator.training(), summer: None };
+            let training = TrainingInput {
+                s1: generator.training(),
+                s2: generator.training(),
+                summer: None,
+            };
             // Mostly few absences; about one student in 50 over the limit.
-            let absences = if generator.below(50) == 0 { 46 + generator.below(10) } else { generator.below(20) };
-            Tt22Student { grade, subjects, training, absences: absences as u16 }
+            let absences = if generator.below(50) == 0 {
+                46 + generator.below(10)
+            } else {
+                generator.below(20)
+            };
+            Tt22Student {
+                grade,
+                subjects,
+                training,
+                absences: absences as u16,
+            }
         })
         .collect()
 }
@@ -170,6 +192,12 @@ mod tests {
         let summary = evaluate_all(&first).unwrap();
         assert_eq!(summary.students, 200);
         // The generator reaches every outcome.
-        assert!(summary.promoted > 0 && summary.retest > 0 && summary.retained > 0 && summary.awarded > 0, "{summary:?}");
+        assert!(
+            summary.promoted > 0
+                && summary.retest > 0
+                && summary.retained > 0
+                && summary.awarded > 0,
+            "{summary:?}"
+        );
     }
 }

@@ -20,8 +20,14 @@ pub fn year_overall_average(subject_year_averages: &[Score]) -> Option<TwoDecima
         return None;
     }
     // Tenths × 10 = hundredths; the mean is rounded once, exactly.
-    let hundredths: u64 = subject_year_averages.iter().map(|score| u64::from(score.tenths()) * 10).sum();
-    Some(TwoDecimalScore::clamped(round_half_up(hundredths, subject_year_averages.len() as u64)))
+    let hundredths: u64 = subject_year_averages
+        .iter()
+        .map(|score| u64::from(score.tenths()) * 10)
+        .sum();
+    Some(TwoDecimalScore::clamped(round_half_up(
+        hundredths,
+        subject_year_averages.len() as u64,
+    )))
 }
 
 /// "ĐTB các năm học" = (ĐTB lớp 10 × 1 + ĐTB lớp 11 × 2 + ĐTB lớp 12 × 3) / 6, from the
@@ -75,10 +81,11 @@ pub struct FullCourseEvaluation {
 pub fn evaluate(course: &FullCourse) -> Result<FullCourseEvaluation, FullCourseError> {
     let mut reasons = Vec::new();
     let mut years = [TwoDecimalScore::ZERO; 3];
-    for (slot, (grade, year)) in years
-        .iter_mut()
-        .zip([(10, &course.grade_10), (11, &course.grade_11), (12, &course.grade_12)])
-    {
+    for (slot, (grade, year)) in years.iter_mut().zip([
+        (10, &course.grade_10),
+        (11, &course.grade_11),
+        (12, &course.grade_12),
+    ]) {
         let (value, subjects) = match year {
             GradeYear::Average(value) => (*value, 0),
             GradeYear::SubjectAverages(averages) => (
@@ -90,7 +97,11 @@ pub fn evaluate(course: &FullCourse) -> Result<FullCourseEvaluation, FullCourseE
             reasons.push(Reason::new(
                 Rule::FullCourseYearAverage,
                 None,
-                Finding::YearOverallAverage { grade, value: value.to_string(), subjects },
+                Finding::YearOverallAverage {
+                    grade,
+                    value: value.to_string(),
+                    subjects,
+                },
             ));
         }
         *slot = value;
@@ -99,9 +110,15 @@ pub fn evaluate(course: &FullCourse) -> Result<FullCourseEvaluation, FullCourseE
     reasons.push(Reason::new(
         Rule::FullCourseMultiYearAverage,
         None,
-        Finding::MultiYearAverage { value: multi_year.to_string() },
+        Finding::MultiYearAverage {
+            value: multi_year.to_string(),
+        },
     ));
-    Ok(FullCourseEvaluation { years, multi_year, reasons })
+    Ok(FullCourseEvaluation {
+        years,
+        multi_year,
+        reasons,
+    })
 }
 
 #[cfg(test)]
@@ -115,21 +132,35 @@ mod tests {
     /// regulations.md §10: 7.00, 8.00, 9.00 → (7 + 16 + 27)/6 = 8.33.
     #[test]
     fn multi_year_vector() {
-        assert_eq!(multi_year_average(two("7.00"), two("8.00"), two("9.00")).to_string(), "8.33");
-        assert_eq!(multi_year_average(two("6.55"), two("7.05"), two("8.15")).to_string(), "7.52");
-        assert_eq!(multi_year_average(two("10"), two("10"), two("10")).to_string(), "10.00");
+        assert_eq!(
+            multi_year_average(two("7.00"), two("8.00"), two("9.00")).to_string(),
+            "8.33"
+        );
+        assert_eq!(
+            multi_year_average(two("6.55"), two("7.05"), two("8.15")).to_string(),
+            "7.52"
+        );
+        assert_eq!(
+            multi_year_average(two("10"), two("10"), two("10")).to_string(),
+            "10.00"
+        );
     }
 
     #[test]
     fn year_average_to_two_decimals() {
-        let scores: Vec<Score> = ["8.0", "8.0", "9.2", "7.7", "8.8", "8.2", "9.3", "8.7", "7.8"]
-            .iter()
-            .map(|text| text.parse().unwrap())
-            .collect();
+        let scores: Vec<Score> = [
+            "8.0", "8.0", "9.2", "7.7", "8.8", "8.2", "9.3", "8.7", "7.8",
+        ]
+        .iter()
+        .map(|text| text.parse().unwrap())
+        .collect();
         // 75.7 / 9 = 8.4111… → 8.41
         assert_eq!(year_overall_average(&scores).unwrap().to_string(), "8.41");
         // 8.125 → 8.13 (half up)
-        let tie: Vec<Score> = ["8.1", "8.1", "8.2", "8.1"].iter().map(|text| text.parse().unwrap()).collect();
+        let tie: Vec<Score> = ["8.1", "8.1", "8.2", "8.1"]
+            .iter()
+            .map(|text| text.parse().unwrap())
+            .collect();
         assert_eq!(year_overall_average(&tie).unwrap().to_string(), "8.13");
         assert_eq!(year_overall_average(&[]), None);
     }
@@ -144,7 +175,10 @@ mod tests {
         let evaluation = evaluate(&course).unwrap();
         assert_eq!(evaluation.multi_year.to_string(), "8.33");
         assert_eq!(evaluation.reasons.len(), 2);
-        let empty = FullCourse { grade_12: GradeYear::SubjectAverages(vec![]), ..course };
+        let empty = FullCourse {
+            grade_12: GradeYear::SubjectAverages(vec![]),
+            ..course
+        };
         assert_eq!(evaluate(&empty), Err(FullCourseError::NoSubjects(12)));
     }
 }

@@ -17,13 +17,13 @@ use crate::reason::Reason;
 use crate::regime::{Grade, Regime, SchoolYear, Term, regime_for};
 use crate::score::{Score, TwoDecimalScore};
 use crate::secondary::{
-    CommentedAssessments, CommentedTerm, Exemptible, ScoredTerm, SubjectGrades,
-    SubjectRecord, SubjectResults, SubjectValue, TermColumns,
+    CommentedAssessments, CommentedTerm, Exemptible, ScoredTerm, SubjectGrades, SubjectRecord,
+    SubjectResults, SubjectValue, TermColumns,
 };
 use crate::tt22::{self, TrainingInput, TrainingResult, Tt22Student};
 use crate::tt27::{
-    ByPeriod, Competency, Period, PeriodicTestScore, PrimaryLevel, PrimarySubjectRecord,
-    Quality, Rating, Ratings, Tt27Student,
+    ByPeriod, Competency, Period, PeriodicTestScore, PrimaryLevel, PrimarySubjectRecord, Quality,
+    Rating, Ratings, Tt27Student,
 };
 use crate::tt58::{ConductInput, Tt58Student};
 use crate::{Evaluation, StudentRecord};
@@ -40,7 +40,10 @@ pub struct InputError {
 
 impl InputError {
     fn new(path: &str, message: impl Into<String>) -> InputError {
-        InputError { path: path.to_owned(), message: message.into() }
+        InputError {
+            path: path.to_owned(),
+            message: message.into(),
+        }
     }
 }
 
@@ -58,7 +61,10 @@ impl std::error::Error for InputError {}
 
 impl From<EvaluateError> for InputError {
     fn from(error: EvaluateError) -> InputError {
-        InputError { path: error.path(), message: error.to_string() }
+        InputError {
+            path: error.path(),
+            message: error.to_string(),
+        }
     }
 }
 
@@ -85,7 +91,10 @@ pub fn evaluate_json(input: &str) -> Result<Value, InputError> {
             for (key, value) in ["10", "11", "12"].iter().zip(evaluation.years) {
                 years.insert((*key).to_owned(), decimal(&value.to_string()));
             }
-            years.insert("multi_year".to_owned(), decimal(&evaluation.multi_year.to_string()));
+            years.insert(
+                "multi_year".to_owned(),
+                decimal(&evaluation.multi_year.to_string()),
+            );
             let mut output = Map::new();
             output.insert("full_course".to_owned(), Value::Object(years));
             insert_reasons(&mut output, &evaluation.reasons);
@@ -96,8 +105,8 @@ pub fn evaluate_json(input: &str) -> Result<Value, InputError> {
 
 /// Parses and validates a JSON request into typed input.
 pub fn parse_request(input: &str) -> Result<Request, InputError> {
-    let value: Value =
-        serde_json::from_str(input).map_err(|error| InputError::new("", format!("not valid JSON: {error}")))?;
+    let value: Value = serde_json::from_str(input)
+        .map_err(|error| InputError::new("", format!("not valid JSON: {error}")))?;
     let root = object(&value, "")?;
     if root.contains_key("full_course") {
         check_keys(root, &["full_course"], "")?;
@@ -107,7 +116,18 @@ pub fn parse_request(input: &str) -> Result<Request, InputError> {
     let regime = parse_regime(root, grade)?;
     let record = match regime {
         Regime::Tt22 => {
-            check_keys(root, &["regime", "school_year", "grade", "subjects", "conduct", "absences"], "")?;
+            check_keys(
+                root,
+                &[
+                    "regime",
+                    "school_year",
+                    "grade",
+                    "subjects",
+                    "conduct",
+                    "absences",
+                ],
+                "",
+            )?;
             StudentRecord::Tt22(Tt22Student {
                 grade,
                 subjects: parse_secondary_subjects(required(root, "subjects", "")?)?,
@@ -118,7 +138,15 @@ pub fn parse_request(input: &str) -> Result<Request, InputError> {
         Regime::Tt58 => {
             check_keys(
                 root,
-                &["regime", "school_year", "grade", "subjects", "conduct", "absences", "specialised_subject"],
+                &[
+                    "regime",
+                    "school_year",
+                    "grade",
+                    "subjects",
+                    "conduct",
+                    "absences",
+                    "specialised_subject",
+                ],
                 "",
             )?;
             let subjects = parse_secondary_subjects(required(root, "subjects", "")?)?;
@@ -126,7 +154,10 @@ pub fn parse_request(input: &str) -> Result<Request, InputError> {
                 None | Some(Value::Null) => None,
                 Some(value) => {
                     let name = text(value, "specialised_subject")?;
-                    if !subjects.iter().any(|subject| fold(&subject.name) == fold(name)) {
+                    if !subjects
+                        .iter()
+                        .any(|subject| fold(&subject.name) == fold(name))
+                    {
                         return Err(InputError::new(
                             "specialised_subject",
                             format!("\"{name}\" is not one of the subjects"),
@@ -146,7 +177,15 @@ pub fn parse_request(input: &str) -> Result<Request, InputError> {
         Regime::Tt27 => {
             check_keys(
                 root,
-                &["regime", "school_year", "grade", "subjects", "qualities", "competencies", "outstanding_achievement"],
+                &[
+                    "regime",
+                    "school_year",
+                    "grade",
+                    "subjects",
+                    "qualities",
+                    "competencies",
+                    "outstanding_achievement",
+                ],
                 "",
             )?;
             parse_primary(root, grade).map(StudentRecord::Tt27)?
@@ -160,7 +199,11 @@ pub fn parse_request(input: &str) -> Result<Request, InputError> {
 // Reading helpers. Every one takes the path of the value it reads.
 
 fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 fn index(path: &str, position: usize) -> String {
@@ -179,18 +222,28 @@ fn kind(value: &Value) -> &'static str {
 }
 
 fn object<'v>(value: &'v Value, path: &str) -> Result<&'v Map<String, Value>, InputError> {
-    value.as_object().ok_or_else(|| InputError::new(path, format!("expected an object, found {}", kind(value))))
+    value
+        .as_object()
+        .ok_or_else(|| InputError::new(path, format!("expected an object, found {}", kind(value))))
 }
 
 fn array<'v>(value: &'v Value, path: &str) -> Result<&'v Vec<Value>, InputError> {
-    value.as_array().ok_or_else(|| InputError::new(path, format!("expected an array, found {}", kind(value))))
+    value
+        .as_array()
+        .ok_or_else(|| InputError::new(path, format!("expected an array, found {}", kind(value))))
 }
 
 fn text<'v>(value: &'v Value, path: &str) -> Result<&'v str, InputError> {
-    value.as_str().ok_or_else(|| InputError::new(path, format!("expected a string, found {}", kind(value))))
+    value
+        .as_str()
+        .ok_or_else(|| InputError::new(path, format!("expected a string, found {}", kind(value))))
 }
 
-fn required<'v>(map: &'v Map<String, Value>, key: &str, path: &str) -> Result<&'v Value, InputError> {
+fn required<'v>(
+    map: &'v Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<&'v Value, InputError> {
     match map.get(key) {
         Some(Value::Null) | None => Err(InputError::new(&join(path, key), "missing")),
         Some(value) => Ok(value),
@@ -218,13 +271,17 @@ fn decimal_text(value: &Value, path: &str, what: &str) -> Result<String, InputEr
     match value {
         Value::Number(number) => Ok(number.to_string()),
         Value::String(text) => Ok(text.clone()),
-        other => Err(InputError::new(path, format!("expected {what}, found {}", kind(other)))),
+        other => Err(InputError::new(
+            path,
+            format!("expected {what}, found {}", kind(other)),
+        )),
     }
 }
 
 fn score(value: &Value, path: &str) -> Result<Score, InputError> {
     let text = decimal_text(value, path, "a score such as 8.5 or \"8,5\"")?;
-    text.parse::<Score>().map_err(|error| InputError::new(path, error.to_string()))
+    text.parse::<Score>()
+        .map_err(|error| InputError::new(path, error.to_string()))
 }
 
 fn whole_number(value: &Value, path: &str, maximum: u64) -> Result<u64, InputError> {
@@ -235,15 +292,22 @@ fn whole_number(value: &Value, path: &str, maximum: u64) -> Result<u64, InputErr
     };
     match number {
         Some(number) if number <= maximum => Ok(number),
-        Some(number) => Err(InputError::new(path, format!("{number} is above {maximum}"))),
-        None => Err(InputError::new(path, format!("expected a whole number from 0 to {maximum}, found {value}"))),
+        Some(number) => Err(InputError::new(
+            path,
+            format!("{number} is above {maximum}"),
+        )),
+        None => Err(InputError::new(
+            path,
+            format!("expected a whole number from 0 to {maximum}, found {value}"),
+        )),
     }
 }
 
 fn label<T: Label>(value: &Value, path: &str) -> Result<T, InputError> {
     let given = text(value, path)?;
-    T::from_label(given)
-        .ok_or_else(|| InputError::new(path, format!("\"{given}\" is not one of {}", T::expected())))
+    T::from_label(given).ok_or_else(|| {
+        InputError::new(path, format!("\"{given}\" is not one of {}", T::expected()))
+    })
 }
 
 fn is_exempt(value: &Value) -> bool {
@@ -299,14 +363,23 @@ fn parse_absences(value: &Value) -> Result<u16, InputError> {
 fn parse_secondary_subjects(value: &Value) -> Result<Vec<SubjectRecord>, InputError> {
     let items = array(value, "subjects")?;
     if items.is_empty() {
-        return Err(InputError::new("subjects", "at least one subject is needed"));
+        return Err(InputError::new(
+            "subjects",
+            "at least one subject is needed",
+        ));
     }
     let mut subjects: Vec<SubjectRecord> = Vec::with_capacity(items.len());
     for (position, item) in items.iter().enumerate() {
         let path = index("subjects", position);
         let subject = parse_secondary_subject(item, &path)?;
-        if subjects.iter().any(|other| fold(&other.name) == fold(&subject.name)) {
-            return Err(InputError::new(&join(&path, "name"), format!("\"{}\" appears twice", subject.name)));
+        if subjects
+            .iter()
+            .any(|other| fold(&other.name) == fold(&subject.name))
+        {
+            return Err(InputError::new(
+                &join(&path, "name"),
+                format!("\"{}\" appears twice", subject.name),
+            ));
         }
         subjects.push(subject);
     }
@@ -315,7 +388,11 @@ fn parse_secondary_subjects(value: &Value) -> Result<Vec<SubjectRecord>, InputEr
 
 fn parse_secondary_subject(value: &Value, path: &str) -> Result<SubjectRecord, InputError> {
     let map = object(value, path)?;
-    check_keys(map, &["name", "mode", "S1", "S2", "retest", "periods_per_year"], path)?;
+    check_keys(
+        map,
+        &["name", "mode", "S1", "S2", "retest", "periods_per_year"],
+        path,
+    )?;
     let name = text(required(map, "name", path)?, &join(path, "name"))?.trim();
     if name.is_empty() {
         return Err(InputError::new(&join(path, "name"), "empty subject name"));
@@ -323,7 +400,9 @@ fn parse_secondary_subject(value: &Value, path: &str) -> Result<SubjectRecord, I
     let mode_path = join(path, "mode");
     let mode = text(required(map, "mode", path)?, &mode_path)?;
     let periods_per_year = optional(map, "periods_per_year")
-        .map(|value| whole_number(value, &join(path, "periods_per_year"), 1000).map(|number| number as u16))
+        .map(|value| {
+            whole_number(value, &join(path, "periods_per_year"), 1000).map(|number| number as u16)
+        })
         .transpose()?;
     let s1 = required(map, "S1", path)?;
     let s2 = required(map, "S2", path)?;
@@ -332,18 +411,29 @@ fn parse_secondary_subject(value: &Value, path: &str) -> Result<SubjectRecord, I
         "scored" => SubjectGrades::Scored {
             s1: parse_scored_term(s1, &join(path, "S1"))?,
             s2: parse_scored_term(s2, &join(path, "S2"))?,
-            retest: retest.map(|value| score(value, &join(path, "retest"))).transpose()?,
+            retest: retest
+                .map(|value| score(value, &join(path, "retest")))
+                .transpose()?,
         },
         "commented" => SubjectGrades::Commented {
             s1: parse_commented_term(s1, &join(path, "S1"))?,
             s2: parse_commented_term(s2, &join(path, "S2"))?,
-            retest: retest.map(|value| label(value, &join(path, "retest"))).transpose()?,
+            retest: retest
+                .map(|value| label(value, &join(path, "retest")))
+                .transpose()?,
         },
         _ => {
-            return Err(InputError::new(&mode_path, format!("\"{mode}\" is not \"scored\" or \"commented\"")));
+            return Err(InputError::new(
+                &mode_path,
+                format!("\"{mode}\" is not \"scored\" or \"commented\""),
+            ));
         }
     };
-    Ok(SubjectRecord { name: name.to_owned(), periods_per_year, grades })
+    Ok(SubjectRecord {
+        name: name.to_owned(),
+        periods_per_year,
+        grades,
+    })
 }
 
 fn parse_scored_term(value: &Value, path: &str) -> Result<Exemptible<ScoredTerm>, InputError> {
@@ -352,11 +442,13 @@ fn parse_scored_term(value: &Value, path: &str) -> Result<Exemptible<ScoredTerm>
     }
     let Value::Object(map) = value else {
         // A bare score is the semester average.
-        return score(value, path).map(|average| Exemptible::Assessed(ScoredTerm::Average(average)));
+        return score(value, path)
+            .map(|average| Exemptible::Assessed(ScoredTerm::Average(average)));
     };
     if let Some(average) = map.get("average") {
         check_keys(map, &["average"], path)?;
-        return score(average, &join(path, "average")).map(|average| Exemptible::Assessed(ScoredTerm::Average(average)));
+        return score(average, &join(path, "average"))
+            .map(|average| Exemptible::Assessed(ScoredTerm::Average(average)));
     }
     check_keys(map, &["regular", "midterm", "final"], path)?;
     let regular_path = join(path, "regular");
@@ -372,12 +464,16 @@ fn parse_scored_term(value: &Value, path: &str) -> Result<Exemptible<ScoredTerm>
     })))
 }
 
-fn parse_commented_term(value: &Value, path: &str) -> Result<Exemptible<CommentedTerm>, InputError> {
+fn parse_commented_term(
+    value: &Value,
+    path: &str,
+) -> Result<Exemptible<CommentedTerm>, InputError> {
     if is_exempt(value) {
         return Ok(Exemptible::Exempt);
     }
     let Value::Object(map) = value else {
-        return label(value, path).map(|result| Exemptible::Assessed(CommentedTerm::Result(result)));
+        return label(value, path)
+            .map(|result| Exemptible::Assessed(CommentedTerm::Result(result)));
     };
     check_keys(map, &["regular", "midterm", "final"], path)?;
     let regular_path = join(path, "regular");
@@ -386,11 +482,13 @@ fn parse_commented_term(value: &Value, path: &str) -> Result<Exemptible<Commente
         .enumerate()
         .map(|(position, value)| label(value, &index(&regular_path, position)))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Exemptible::Assessed(CommentedTerm::Assessments(CommentedAssessments {
-        regular,
-        midterm: label(required(map, "midterm", path)?, &join(path, "midterm"))?,
-        end_of_term: label(required(map, "final", path)?, &join(path, "final"))?,
-    })))
+    Ok(Exemptible::Assessed(CommentedTerm::Assessments(
+        CommentedAssessments {
+            regular,
+            midterm: label(required(map, "midterm", path)?, &join(path, "midterm"))?,
+            end_of_term: label(required(map, "final", path)?, &join(path, "final"))?,
+        },
+    )))
 }
 
 fn parse_training(value: &Value) -> Result<TrainingInput, InputError> {
@@ -416,7 +514,9 @@ fn parse_training(value: &Value) -> Result<TrainingInput, InputError> {
             ));
         }
     }
-    let summer = optional(map, "summer").map(|value| label(value, "conduct.summer")).transpose()?;
+    let summer = optional(map, "summer")
+        .map(|value| label(value, "conduct.summer"))
+        .transpose()?;
     Ok(TrainingInput { s1, s2, summer })
 }
 
@@ -427,8 +527,12 @@ fn parse_conduct(value: &Value) -> Result<ConductInput, InputError> {
     Ok(ConductInput {
         s1: label(required(map, "S1", path)?, "conduct.S1")?,
         s2: label(required(map, "S2", path)?, "conduct.S2")?,
-        year: optional(map, "Year").map(|value| label(value, "conduct.Year")).transpose()?,
-        summer: optional(map, "summer").map(|value| label(value, "conduct.summer")).transpose()?,
+        year: optional(map, "Year")
+            .map(|value| label(value, "conduct.Year"))
+            .transpose()?,
+        summer: optional(map, "summer")
+            .map(|value| label(value, "conduct.summer"))
+            .transpose()?,
     })
 }
 
@@ -438,66 +542,107 @@ fn parse_conduct(value: &Value) -> Result<ConductInput, InputError> {
 fn parse_primary(root: &Map<String, Value>, grade: Grade) -> Result<Tt27Student, InputError> {
     let items = array(required(root, "subjects", "")?, "subjects")?;
     if items.is_empty() {
-        return Err(InputError::new("subjects", "at least one subject is needed"));
+        return Err(InputError::new(
+            "subjects",
+            "at least one subject is needed",
+        ));
     }
     let mut subjects = Vec::with_capacity(items.len());
     for (position, item) in items.iter().enumerate() {
         let path = index("subjects", position);
         let map = object(item, &path)?;
         check_keys(map, &["name", "levels", "tests"], &path)?;
-        let name = text(required(map, "name", &path)?, &join(&path, "name"))?.trim().to_owned();
+        let name = text(required(map, "name", &path)?, &join(&path, "name"))?
+            .trim()
+            .to_owned();
         if name.is_empty() {
             return Err(InputError::new(&join(&path, "name"), "empty subject name"));
         }
-        let levels = by_period(required(map, "levels", &path)?, &join(&path, "levels"), |value, path| {
-            if is_exempt(value) { Ok(Exemptible::Exempt) } else { label(value, path).map(Exemptible::Assessed) }
-        })?;
+        let levels = by_period(
+            required(map, "levels", &path)?,
+            &join(&path, "levels"),
+            |value, path| {
+                if is_exempt(value) {
+                    Ok(Exemptible::Exempt)
+                } else {
+                    label(value, path).map(Exemptible::Assessed)
+                }
+            },
+        )?;
         let tests = match optional(map, "tests") {
             None => ByPeriod::default(),
-            Some(value) => by_period(value, &join(&path, "tests"), |value, path| {
-                if is_exempt(value) {
-                    return Ok(Exemptible::Exempt);
-                }
-                let points = whole_number(value, path, 10).map_err(|_| {
+            Some(value) => {
+                by_period(value, &join(&path, "tests"), |value, path| {
+                    if is_exempt(value) {
+                        return Ok(Exemptible::Exempt);
+                    }
+                    let points = whole_number(value, path, 10).map_err(|_| {
                     InputError::new(path, format!("a periodic test score is a whole number from 0 to 10, found {value}"))
                 })?;
-                PeriodicTestScore::new(points)
-                    .map(Exemptible::Assessed)
-                    .map_err(|error| InputError::new(path, error.to_string()))
-            })?,
+                    PeriodicTestScore::new(points)
+                        .map(Exemptible::Assessed)
+                        .map_err(|error| InputError::new(path, error.to_string()))
+                })?
+            }
         };
-        subjects.push(PrimarySubjectRecord { name, levels, tests });
+        subjects.push(PrimarySubjectRecord {
+            name,
+            levels,
+            tests,
+        });
     }
     let qualities = match optional(root, "qualities") {
-        Some(value) => by_period(value, "qualities", |value, path| ratings::<Quality, 5>(value, path))?,
+        Some(value) => by_period(value, "qualities", |value, path| {
+            ratings::<Quality, 5>(value, path)
+        })?,
         None => ByPeriod::default(),
     };
     let competencies = match optional(root, "competencies") {
-        Some(value) => by_period(value, "competencies", |value, path| ratings::<Competency, 10>(value, path))?,
+        Some(value) => by_period(value, "competencies", |value, path| {
+            ratings::<Competency, 10>(value, path)
+        })?,
         None => ByPeriod::default(),
     };
     let mut ratings = ByPeriod::default();
     for period in Period::ALL {
         match (qualities.get(period), competencies.get(period)) {
-            (Some(qualities), Some(competencies)) => {
-                ratings.set(period, Ratings { qualities: *qualities, competencies: *competencies })
-            }
+            (Some(qualities), Some(competencies)) => ratings.set(
+                period,
+                Ratings {
+                    qualities: *qualities,
+                    competencies: *competencies,
+                },
+            ),
             (Some(_), None) => {
-                return Err(InputError::new(&join("competencies", period.key()), "missing; qualities are given for this period"));
+                return Err(InputError::new(
+                    &join("competencies", period.key()),
+                    "missing; qualities are given for this period",
+                ));
             }
             (None, Some(_)) => {
-                return Err(InputError::new(&join("qualities", period.key()), "missing; competencies are given for this period"));
+                return Err(InputError::new(
+                    &join("qualities", period.key()),
+                    "missing; competencies are given for this period",
+                ));
             }
             (None, None) => {}
         }
     }
     let outstanding_achievement = match optional(root, "outstanding_achievement") {
         None => false,
-        Some(value) => value
-            .as_bool()
-            .ok_or_else(|| InputError::new("outstanding_achievement", format!("expected true or false, found {}", kind(value))))?,
+        Some(value) => value.as_bool().ok_or_else(|| {
+            InputError::new(
+                "outstanding_achievement",
+                format!("expected true or false, found {}", kind(value)),
+            )
+        })?,
     };
-    Ok(Tt27Student { grade, subjects, ratings, outstanding_achievement })
+    Ok(Tt27Student {
+        grade,
+        subjects,
+        ratings,
+        outstanding_achievement,
+    })
 }
 
 /// Reads `{"mid_S1": …, "end_S1": …, "mid_S2": …, "end_of_year": …}` (any subset).
@@ -545,14 +690,21 @@ fn ratings<T: Rated, const N: usize>(value: &Value, path: &str) -> Result<[Ratin
             .position(|item| item.key() == key || fold(item.label()) == fold(key))
             .ok_or_else(|| {
                 let expected: Vec<&str> = T::ALL.iter().map(|item| item.key()).collect();
-                InputError::new(&join(path, key), format!("unknown field; expected one of {}", expected.join(", ")))
+                InputError::new(
+                    &join(path, key),
+                    format!("unknown field; expected one of {}", expected.join(", ")),
+                )
             })?;
         found[position] = Some(label(rating, &join(path, key))?);
     }
     let mut result = [Rating::Good; N];
     for (position, item) in T::ALL.iter().enumerate() {
-        result[position] = found[position]
-            .ok_or_else(|| InputError::new(&join(path, item.key()), format!("missing ({})", item.label())))?;
+        result[position] = found[position].ok_or_else(|| {
+            InputError::new(
+                &join(path, item.key()),
+                format!("missing ({})", item.label()),
+            )
+        })?;
     }
     Ok(result)
 }
@@ -575,14 +727,22 @@ fn parse_full_course(value: &Value) -> Result<FullCourse, InputError> {
                 .collect::<Result<Vec<_>, _>>()
                 .map(GradeYear::SubjectAverages),
             other => {
-                let text = decimal_text(other, &year_path, "a two-decimal average or an array of subject averages")?;
+                let text = decimal_text(
+                    other,
+                    &year_path,
+                    "a two-decimal average or an array of subject averages",
+                )?;
                 text.parse::<TwoDecimalScore>()
                     .map(GradeYear::Average)
                     .map_err(|error| InputError::new(&year_path, error.to_string()))
             }
         }
     };
-    Ok(FullCourse { grade_10: year("10")?, grade_11: year("11")?, grade_12: year("12")? })
+    Ok(FullCourse {
+        grade_10: year("10")?,
+        grade_11: year("11")?,
+        grade_12: year("12")?,
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -590,7 +750,9 @@ fn parse_full_course(value: &Value) -> Result<FullCourse, InputError> {
 
 /// A JSON number with exactly the decimals of `text` (e.g. "7.8").
 fn decimal(text: &str) -> Value {
-    Number::from_str(text).map(Value::Number).unwrap_or_else(|_| Value::String(text.to_owned()))
+    Number::from_str(text)
+        .map(Value::Number)
+        .unwrap_or_else(|_| Value::String(text.to_owned()))
 }
 
 fn string(text: &str) -> Value {
@@ -613,12 +775,18 @@ fn subjects_json(records: &[SubjectRecord], results: &[SubjectResults]) -> Value
             .map(|(record, result)| {
                 let mut map = Map::new();
                 map.insert("name".to_owned(), string(&result.name));
-                map.insert("mode".to_owned(), serde_json::to_value(record.grades.mode()).unwrap_or(Value::Null));
+                map.insert(
+                    "mode".to_owned(),
+                    serde_json::to_value(record.grades.mode()).unwrap_or(Value::Null),
+                );
                 for term in [Term::S1, Term::S2, Term::Year] {
                     map.insert(term.key().to_owned(), subject_value(result.term(term)));
                 }
                 if let Some(retest) = result.retest {
-                    map.insert("retest".to_owned(), subject_value(&Exemptible::Assessed(retest)));
+                    map.insert(
+                        "retest".to_owned(),
+                        subject_value(&Exemptible::Assessed(retest)),
+                    );
                 }
                 Value::Object(map)
             })
@@ -641,7 +809,12 @@ fn award_json(award: Option<Award>) -> Value {
 fn insert_reasons(output: &mut Map<String, Value>, reasons: &[Reason]) {
     output.insert(
         "reasons".to_owned(),
-        Value::Array(reasons.iter().map(|reason| string(&reason.sentence)).collect()),
+        Value::Array(
+            reasons
+                .iter()
+                .map(|reason| string(&reason.sentence))
+                .collect(),
+        ),
     );
     output.insert(
         "reason_details".to_owned(),
@@ -656,7 +829,10 @@ pub fn render(record: &StudentRecord, evaluation: &Evaluation) -> Value {
         (StudentRecord::Tt22(student), Evaluation::Tt22(result)) => {
             output.insert("regime".to_owned(), string("TT22"));
             output.insert("grade".to_owned(), Value::from(student.grade.number()));
-            output.insert("subjects".to_owned(), subjects_json(&student.subjects, &result.subjects));
+            output.insert(
+                "subjects".to_owned(),
+                subjects_json(&student.subjects, &result.subjects),
+            );
             let mut learning = terms(&result.learning, |level| string(level.label()));
             if let Some(after) = result.learning_after_retest {
                 learning.insert("after_retest".to_owned(), string(after.label()));
@@ -669,14 +845,20 @@ pub fn render(record: &StudentRecord, evaluation: &Evaluation) -> Value {
             output.insert("conduct".to_owned(), Value::Object(conduct));
             output.insert("outcome".to_owned(), string(result.promotion.code()));
             output.insert("outcome_label".to_owned(), string(result.promotion.label()));
-            output.insert("retest_subjects".to_owned(), Value::from(result.retest_subjects.clone()));
+            output.insert(
+                "retest_subjects".to_owned(),
+                Value::from(result.retest_subjects.clone()),
+            );
             output.insert("award".to_owned(), award_json(result.award));
             insert_reasons(&mut output, &result.reasons);
         }
         (StudentRecord::Tt58(student), Evaluation::Tt58(result)) => {
             output.insert("regime".to_owned(), string("TT58"));
             output.insert("grade".to_owned(), Value::from(student.grade.number()));
-            output.insert("subjects".to_owned(), subjects_json(&student.subjects, &result.subjects));
+            output.insert(
+                "subjects".to_owned(),
+                subjects_json(&student.subjects, &result.subjects),
+            );
             output.insert(
                 "overall".to_owned(),
                 Value::Object(terms(&result.overall, |score| decimal(&score.to_string()))),
@@ -693,8 +875,14 @@ pub fn render(record: &StudentRecord, evaluation: &Evaluation) -> Value {
             output.insert("conduct".to_owned(), Value::Object(conduct));
             output.insert("outcome".to_owned(), string(result.promotion.code()));
             output.insert("outcome_label".to_owned(), string(result.promotion.label()));
-            output.insert("retest_subjects".to_owned(), Value::from(result.retest_subjects.clone()));
-            output.insert("awards".to_owned(), Value::Object(terms(&result.awards, award_json)));
+            output.insert(
+                "retest_subjects".to_owned(),
+                Value::from(result.retest_subjects.clone()),
+            );
+            output.insert(
+                "awards".to_owned(),
+                Value::Object(terms(&result.awards, award_json)),
+            );
             output.insert("award".to_owned(), award_json(result.awards.year));
             insert_reasons(&mut output, &result.reasons);
         }
@@ -736,31 +924,53 @@ pub fn render(record: &StudentRecord, evaluation: &Evaluation) -> Value {
             for period in Period::ALL {
                 if let Some(ratings) = student.ratings.get(period) {
                     let named = |keys: Vec<&'static str>, values: &[Rating]| -> Value {
-                        Value::Object(keys.into_iter().zip(values).map(|(key, rating)| (key.to_owned(), string(rating.label()))).collect())
+                        Value::Object(
+                            keys.into_iter()
+                                .zip(values)
+                                .map(|(key, rating)| (key.to_owned(), string(rating.label())))
+                                .collect(),
+                        )
                     };
                     qualities.insert(
                         period.key().to_owned(),
-                        named(Quality::ALL.iter().map(|quality| quality.key()).collect(), &ratings.qualities),
+                        named(
+                            Quality::ALL.iter().map(|quality| quality.key()).collect(),
+                            &ratings.qualities,
+                        ),
                     );
                     competencies.insert(
                         period.key().to_owned(),
-                        named(Competency::ALL.iter().map(|competency| competency.key()).collect(), &ratings.competencies),
+                        named(
+                            Competency::ALL
+                                .iter()
+                                .map(|competency| competency.key())
+                                .collect(),
+                            &ratings.competencies,
+                        ),
                     );
                 }
             }
             output.insert("qualities".to_owned(), Value::Object(qualities));
             output.insert("competencies".to_owned(), Value::Object(competencies));
             output.insert("result".to_owned(), string(result.result.label()));
-            output.insert("class_completion".to_owned(), Value::Bool(result.class_completed));
+            output.insert(
+                "class_completion".to_owned(),
+                Value::Bool(result.class_completed),
+            );
             output.insert(
                 "primary_programme_completion".to_owned(),
-                result.primary_programme_completed.map_or(Value::Null, Value::Bool),
+                result
+                    .primary_programme_completed
+                    .map_or(Value::Null, Value::Bool),
             );
             output.insert("award".to_owned(), award_json(result.award));
             insert_reasons(&mut output, &result.reasons);
         }
         _ => {
-            output.insert("error".to_owned(), string("the evaluation does not match the record"));
+            output.insert(
+                "error".to_owned(),
+                string("the evaluation does not match the record"),
+            );
         }
     }
     Value::Object(output)
@@ -786,7 +996,10 @@ mod tests {
     #[test]
     fn the_example_of_the_issue() {
         let output = evaluate_json(&tt22_input(Value::Null, json!([8, 9, 7, 8]))).unwrap();
-        assert_eq!(output["subjects"][0], json!({"name": "Toán", "mode": "scored", "S1": 7.8, "S2": 8.5, "Year": 8.3}));
+        assert_eq!(
+            output["subjects"][0],
+            json!({"name": "Toán", "mode": "scored", "S1": 7.8, "S2": 8.5, "Year": 8.3})
+        );
         assert_eq!(output["subjects"][1]["Year"], "CĐ");
         assert_eq!(output["subjects"][0]["S1"].to_string(), "7.8");
         assert_eq!(output["conduct"]["Year"], "Khá");
@@ -795,8 +1008,17 @@ mod tests {
         assert_eq!(output["outcome"], "retest");
         assert_eq!(output["retest_subjects"], json!(["Giáo dục thể chất"]));
         assert_eq!(output["award"], Value::Null);
-        assert!(output["reasons"].as_array().unwrap().iter().all(Value::is_string));
-        assert_eq!(output["reasons"].as_array().unwrap().len(), output["reason_details"].as_array().unwrap().len());
+        assert!(
+            output["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(Value::is_string)
+        );
+        assert_eq!(
+            output["reasons"].as_array().unwrap().len(),
+            output["reason_details"].as_array().unwrap().len()
+        );
         assert_eq!(output["reason_details"][0]["rule"], "tt22_subject_average");
     }
 
@@ -804,13 +1026,21 @@ mod tests {
     fn a_retest_of_a_subject_above_five_names_its_field() {
         let error = evaluate_json(&tt22_input(json!(6.0), json!([8, 9, 7, 8]))).unwrap_err();
         assert_eq!(error.path, "subjects[0].retest");
-        assert!(error.to_string().starts_with("subjects[0].retest: Toán cannot be retested"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .starts_with("subjects[0].retest: Toán cannot be retested"),
+            "{error}"
+        );
     }
 
     #[test]
     fn bad_scores_name_the_cell() {
         let error = evaluate_json(&tt22_input(Value::Null, json!([8, 9, 11, 8]))).unwrap_err();
-        assert_eq!(error.to_string(), "subjects[0].S1.regular[2]: score 11 is above 10");
+        assert_eq!(
+            error.to_string(),
+            "subjects[0].S1.regular[2]: score 11 is above 10"
+        );
         let error = evaluate_json(&tt22_input(Value::Null, json!([8, 9, "8,25", 8]))).unwrap_err();
         assert_eq!(error.path, "subjects[0].S1.regular[2]");
         let error = evaluate_json(&tt22_input(Value::Null, json!([8, 9, true, 8]))).unwrap_err();
@@ -824,10 +1054,16 @@ mod tests {
     #[test]
     fn structural_errors() {
         assert_eq!(evaluate_json("{").unwrap_err().path, "");
-        assert!(evaluate_json("[]").unwrap_err().message.contains("expected an object"));
+        assert!(
+            evaluate_json("[]")
+                .unwrap_err()
+                .message
+                .contains("expected an object")
+        );
         let typo = tt22_input(Value::Null, json!([8])).replace("\"absences\"", "\"absense\"");
         assert_eq!(evaluate_json(&typo).unwrap_err().path, "absense");
-        let no_regime = json!({"grade": 10, "subjects": [], "conduct": {}, "absences": 0}).to_string();
+        let no_regime =
+            json!({"grade": 10, "subjects": [], "conduct": {}, "absences": 0}).to_string();
         assert_eq!(evaluate_json(&no_regime).unwrap_err().path, "regime");
         let old_primary = json!({"regime": "TT30", "grade": 3}).to_string();
         let error = evaluate_json(&old_primary).unwrap_err();
@@ -835,13 +1071,17 @@ mod tests {
         assert!(error.message.contains("not supported"));
         let bad_label = tt22_input(Value::Null, json!([8])).replace("\"Khá\"", "\"Gioi\"");
         let error = evaluate_json(&bad_label).unwrap_err();
-        assert_eq!(error.to_string(), "conduct.S2: \"Gioi\" is not one of Tốt, Khá, Đạt, Chưa đạt");
+        assert_eq!(
+            error.to_string(),
+            "conduct.S2: \"Gioi\" is not one of Tốt, Khá, Đạt, Chưa đạt"
+        );
     }
 
     #[test]
     fn regime_from_the_school_year() {
         let with_year = |regime: Option<&str>, year: &str| {
-            let mut value: Value = serde_json::from_str(&tt22_input(Value::Null, json!([8, 8]))).unwrap();
+            let mut value: Value =
+                serde_json::from_str(&tt22_input(Value::Null, json!([8, 8]))).unwrap();
             let map = value.as_object_mut().unwrap();
             map.remove("regime");
             if let Some(regime) = regime {
@@ -853,20 +1093,38 @@ mod tests {
         assert_eq!(with_year(None, "2025-2026").unwrap()["regime"], "TT22");
         assert_eq!(with_year(None, "2021-2022").unwrap()["regime"], "TT58");
         let error = with_year(Some("TT22"), "2021-2022").unwrap_err();
-        assert_eq!(error.to_string(), "regime: TT22 does not govern grade 10 in 2021-2022; TT58 does");
-        assert_eq!(with_year(None, "2019-2020").unwrap_err().path, "school_year");
+        assert_eq!(
+            error.to_string(),
+            "regime: TT22 does not govern grade 10 in 2021-2022; TT58 does"
+        );
+        assert_eq!(
+            with_year(None, "2019-2020").unwrap_err().path,
+            "school_year"
+        );
     }
 
     #[test]
     fn decomposed_vietnamese_labels_are_accepted() {
-        let decomposed = tt22_input(Value::Null, json!([8])).replace("\"Khá\"", "\"Kha\u{301}\"").replace("\"CĐ\"", "\"C\u{110}\"");
+        let decomposed = tt22_input(Value::Null, json!([8]))
+            .replace("\"Khá\"", "\"Kha\u{301}\"")
+            .replace("\"CĐ\"", "\"cđ\"");
         let output = evaluate_json(&decomposed).unwrap();
         assert_eq!(output["conduct"]["S2"], "Khá");
         assert_eq!(output["subjects"][1]["S2"], "CĐ");
     }
 
     fn tt58_subjects(averages: &[&str]) -> Value {
-        let names = ["Toán", "Ngữ văn", "Vật lí", "Hóa học", "Sinh học", "Lịch sử", "Địa lí", "GDCD", "Tiếng Anh"];
+        let names = [
+            "Toán",
+            "Ngữ văn",
+            "Vật lí",
+            "Hóa học",
+            "Sinh học",
+            "Lịch sử",
+            "Địa lí",
+            "GDCD",
+            "Tiếng Anh",
+        ];
         let mut subjects: Vec<Value> = names
             .iter()
             .zip(averages)
@@ -886,7 +1144,12 @@ mod tests {
         assert_eq!(output["learning"]["Year"], "Khá");
         assert_eq!(output["award"], "Học sinh Tiên tiến");
         assert_eq!(output["outcome"], "promoted");
-        assert!(output["reasons"].as_array().unwrap().iter().any(|reason| reason.as_str().unwrap().contains("điều chỉnh từ Trung bình lên Khá")));
+        assert!(output["reasons"].as_array().unwrap().iter().any(|reason| {
+            reason
+                .as_str()
+                .unwrap()
+                .contains("điều chỉnh từ Trung bình lên Khá")
+        }));
     }
 
     #[test]
@@ -908,11 +1171,17 @@ mod tests {
         assert_eq!(output["primary_programme_completion"], true);
         assert_eq!(output["subjects"][0]["tests"]["end_of_year"], 10);
         let half = input.to_string().replace("\"9\"", "8.5");
-        assert_eq!(evaluate_json(&half).unwrap_err().path, "subjects[1].tests.end_of_year");
+        assert_eq!(
+            evaluate_json(&half).unwrap_err().path,
+            "subjects[1].tests.end_of_year"
+        );
         let mut misplaced = input.clone();
         misplaced["subjects"][2]["tests"] = json!({"end_S1": 9});
         let misplaced = misplaced.to_string();
-        assert_eq!(evaluate_json(&misplaced).unwrap_err().path, "subjects[2].tests.end_S1");
+        assert_eq!(
+            evaluate_json(&misplaced).unwrap_err().path,
+            "subjects[2].tests.end_S1"
+        );
     }
 
     #[test]
@@ -921,7 +1190,8 @@ mod tests {
         let output = evaluate_json(&input.to_string()).unwrap();
         assert_eq!(output["full_course"]["multi_year"].to_string(), "8.33");
         assert_eq!(output["full_course"]["12"], json!(9.0));
-        let error = evaluate_json(&json!({"full_course": {"10": 7, "11": 8}}).to_string()).unwrap_err();
+        let error =
+            evaluate_json(&json!({"full_course": {"10": 7, "11": 8}}).to_string()).unwrap_err();
         assert_eq!(error.path, "full_course.12");
     }
 }

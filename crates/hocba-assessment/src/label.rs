@@ -23,13 +23,18 @@ pub trait Label: Sized + Copy + 'static {
     fn from_label(text: &str) -> Option<Self> {
         let wanted = fold(text);
         Self::ALL.iter().copied().find(|value| {
-            fold(value.label()) == wanted || value.aliases().iter().any(|alias| fold(alias) == wanted)
+            fold(value.label()) == wanted
+                || value.aliases().iter().any(|alias| fold(alias) == wanted)
         })
     }
 
     /// The accepted labels, for error messages: "Tốt, Khá, Đạt, Chưa đạt".
     fn expected() -> String {
-        Self::ALL.iter().map(|value| value.label()).collect::<Vec<_>>().join(", ")
+        Self::ALL
+            .iter()
+            .map(|value| value.label())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 

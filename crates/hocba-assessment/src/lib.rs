@@ -13,20 +13,20 @@
 //!
 //! The library does no I/O: no files, no clock, no network.
 
+pub mod fixtures;
+pub mod full_course;
+pub mod json;
 pub mod label;
+pub mod outcome;
+#[cfg(test)]
+mod properties;
 pub mod reason;
 pub mod regime;
 pub mod score;
 pub mod secondary;
-pub mod outcome;
 pub mod tt22;
-pub mod tt58;
 pub mod tt27;
-pub mod full_course;
-pub mod fixtures;
-pub mod json;
-#[cfg(test)]
-mod properties;
+pub mod tt58;
 
 pub use json::{InputError, evaluate_json};
 pub use outcome::{Award, EvaluateError, Promotion, TermResults};

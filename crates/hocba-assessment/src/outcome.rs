@@ -70,7 +70,9 @@ impl Label for Award {
             Award::ExcellentStudent => "Học sinh Xuất sắc",
             Award::GoodStudent => "Học sinh Giỏi",
             Award::AdvancedStudent => "Học sinh Tiên tiến",
-            Award::ExemplaryStudent => "Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện",
+            Award::ExemplaryStudent => {
+                "Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện"
+            }
         }
     }
 }

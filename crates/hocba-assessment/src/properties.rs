@@ -17,34 +17,60 @@ fn score() -> impl Strategy<Value = Score> {
 }
 
 fn columns() -> impl Strategy<Value = TermColumns> {
-    (prop::collection::vec(score(), 0..6), score(), score())
-        .prop_map(|(regular, midterm, end_of_term)| TermColumns { regular, midterm, end_of_term })
-}
-
-const NAMES: [&str; 14] = [
-    "Toán", "Ngữ văn", "Ngoại ngữ 1", "Lịch sử", "Vật lí", "Hóa học", "Sinh học", "Địa lí", "Tin học",
-    "Công nghệ", "GDKT&PL", "GDQP-AN", "Giáo dục thể chất", "Hoạt động trải nghiệm",
-];
-
-/// 8–12 scored subject averages and 0–2 commented results.
-fn term_values() -> impl Strategy<Value = Vec<(&'static str, SubjectValue)>> {
-    (prop::collection::vec(score(), 8..=12), prop::collection::vec(any::<bool>(), 0..=2)).prop_map(
-        |(scored, commented)| {
-            let scored = scored.into_iter().enumerate().map(|(index, score)| (NAMES[index], SubjectValue::Scored(score)));
-            let commented = commented.into_iter().enumerate().map(|(index, pass)| {
-                let result = if pass { CommentedResult::Pass } else { CommentedResult::NotPass };
-                (NAMES[12 + index], SubjectValue::Commented(result))
-            });
-            scored.chain(commented).collect()
+    (prop::collection::vec(score(), 0..6), score(), score()).prop_map(
+        |(regular, midterm, end_of_term)| TermColumns {
+            regular,
+            midterm,
+            end_of_term,
         },
     )
 }
 
+const NAMES: [&str; 14] = [
+    "Toán",
+    "Ngữ văn",
+    "Ngoại ngữ 1",
+    "Lịch sử",
+    "Vật lí",
+    "Hóa học",
+    "Sinh học",
+    "Địa lí",
+    "Tin học",
+    "Công nghệ",
+    "GDKT&PL",
+    "GDQP-AN",
+    "Giáo dục thể chất",
+    "Hoạt động trải nghiệm",
+];
+
+/// 8–12 scored subject averages and 0–2 commented results.
+fn term_values() -> impl Strategy<Value = Vec<(&'static str, SubjectValue)>> {
+    (
+        prop::collection::vec(score(), 8..=12),
+        prop::collection::vec(any::<bool>(), 0..=2),
+    )
+        .prop_map(|(scored, commented)| {
+            let scored = scored
+                .into_iter()
+                .enumerate()
+                .map(|(index, score)| (NAMES[index], SubjectValue::Scored(score)));
+            let commented = commented.into_iter().enumerate().map(|(index, pass)| {
+                let result = if pass {
+                    CommentedResult::Pass
+                } else {
+                    CommentedResult::NotPass
+                };
+                (NAMES[12 + index], SubjectValue::Commented(result))
+            });
+            scored.chain(commented).collect()
+        })
+}
+
 fn raised(value: SubjectValue, by: u8) -> SubjectValue {
     match value {
-        SubjectValue::Scored(score) => {
-            SubjectValue::Scored(Score::constant((score.tenths() + u32::from(by)).min(100) as u8))
-        }
+        SubjectValue::Scored(score) => SubjectValue::Scored(Score::constant(
+            (score.tenths() + u32::from(by)).min(100) as u8,
+        )),
         SubjectValue::Commented(_) => SubjectValue::Commented(CommentedResult::Pass),
     }
 }

@@ -113,7 +113,10 @@ pub struct Shortfall {
 impl Shortfall {
     /// A shortfall of `subject` with `value`.
     pub fn new(subject: &str, value: impl ToString) -> Shortfall {
-        Shortfall { subject: subject.to_owned(), value: value.to_string() }
+        Shortfall {
+            subject: subject.to_owned(),
+            value: value.to_string(),
+        }
     }
 }
 
@@ -122,15 +125,28 @@ impl Shortfall {
 #[serde(tag = "criterion", rename_all = "snake_case")]
 pub enum Criterion {
     /// Every scored subject at least `threshold`.
-    EveryScoredAtLeast { threshold: Score, short: Vec<Shortfall> },
+    EveryScoredAtLeast {
+        threshold: Score,
+        short: Vec<Shortfall>,
+    },
     /// At least `count` scored subjects at or above `threshold`.
-    ScoredCountAtLeast { count: usize, threshold: Score, actual: usize },
+    ScoredCountAtLeast {
+        count: usize,
+        threshold: Score,
+        actual: usize,
+    },
     /// No scored subject below `threshold`.
-    NoScoredBelow { threshold: Score, short: Vec<Shortfall> },
+    NoScoredBelow {
+        threshold: Score,
+        short: Vec<Shortfall>,
+    },
     /// Every commented subject Đạt.
     AllCommentedPass { short: Vec<Shortfall> },
     /// At most `allowed` commented subjects Chưa đạt.
-    AtMostCommentedNotPass { allowed: usize, short: Vec<Shortfall> },
+    AtMostCommentedNotPass {
+        allowed: usize,
+        short: Vec<Shortfall>,
+    },
     /// The average of all scored subjects at least `threshold` (TT58).
     OverallAverageAtLeast { threshold: Score, actual: Score },
     /// One of Toán, Ngữ văn, Ngoại ngữ at least `threshold` (TT58 as amended by TT26).
@@ -138,15 +154,30 @@ pub enum Criterion {
     /// The specialised subject (môn chuyên) at least `threshold` (TT58).
     SpecialisedSubjectAtLeast { subject: String, threshold: Score },
     /// Year conduct / training at `level` or better.
-    ConductAtLeast { level: &'static str, actual: &'static str },
+    ConductAtLeast {
+        level: &'static str,
+        actual: &'static str,
+    },
     /// Year learning result / academic rank at `level` or better.
-    LearningAtLeast { level: &'static str, actual: &'static str },
+    LearningAtLeast {
+        level: &'static str,
+        actual: &'static str,
+    },
     /// Every subject and activity at `level` or better (TT27).
-    AllSubjectsAtLeast { level: &'static str, short: Vec<Shortfall> },
+    AllSubjectsAtLeast {
+        level: &'static str,
+        short: Vec<Shortfall>,
+    },
     /// Every quality and competency at `level` or better (TT27).
-    AllRatingsAtLeast { level: &'static str, short: Vec<Shortfall> },
+    AllRatingsAtLeast {
+        level: &'static str,
+        short: Vec<Shortfall>,
+    },
     /// Every end-of-year periodic test at least `threshold` points (TT27).
-    AllTestsAtLeast { threshold: u8, short: Vec<Shortfall> },
+    AllTestsAtLeast {
+        threshold: u8,
+        short: Vec<Shortfall>,
+    },
     /// An outstanding achievement recognised by the class (TT27 award).
     OutstandingAchievement,
 }
@@ -156,25 +187,51 @@ pub enum Criterion {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Finding {
     /// A subject average computed from its columns.
-    SubjectAverage { subject: String, formula: String, value: String },
+    SubjectAverage {
+        subject: String,
+        formula: String,
+        value: String,
+    },
     /// A subject is exempt for the term.
     Exempt { subject: String },
     /// A subject exempt in one semester takes its year value from the other.
     YearFromOneSemester { subject: String, from: Term },
     /// Fewer regular scores recorded than the circular requires (a warning).
-    RegularCountBelowRequired { subject: String, recorded: usize, required: usize, periods_per_year: u16 },
+    RegularCountBelowRequired {
+        subject: String,
+        recorded: usize,
+        required: usize,
+        periods_per_year: u16,
+    },
     /// A commented subject rated Chưa đạt because an assessment is missing or CĐ.
-    CommentedNotPass { subject: String, recorded: usize, required: usize, not_passed: usize },
+    CommentedNotPass {
+        subject: String,
+        recorded: usize,
+        required: usize,
+        not_passed: usize,
+    },
     /// The average of all scored subjects (TT58).
     OverallAverage { value: Score, subjects: usize },
     /// The level a term reached.
     LevelDecided { level: &'static str },
     /// The criterion that kept the result below `level`.
-    CriterionShort { level: &'static str, criterion: Criterion },
+    CriterionShort {
+        level: &'static str,
+        criterion: Criterion,
+    },
     /// A level raised by the single-subject adjustment.
-    Adjusted { from: &'static str, to: &'static str, would_be: &'static str, culprit: String },
+    Adjusted {
+        from: &'static str,
+        to: &'static str,
+        would_be: &'static str,
+        culprit: String,
+    },
     /// Year training/conduct derived from the two semesters.
-    TrainingYear { first: &'static str, second: &'static str, year: &'static str },
+    TrainingYear {
+        first: &'static str,
+        second: &'static str,
+        year: &'static str,
+    },
     /// Year conduct not given; taken from semester 2.
     ConductYearFromSecondSemester { year: &'static str },
     /// More absences than the limit.
@@ -190,19 +247,32 @@ pub enum Finding {
     /// Summer training required, and its result if known.
     SummerTraining { result: Option<&'static str> },
     /// The final promotion decision.
-    Outcome { outcome: &'static str, label: &'static str },
+    Outcome {
+        outcome: &'static str,
+        label: &'static str,
+    },
     /// An award was earned.
     Award { award: &'static str },
     /// No award, and the first criterion that was short.
-    NoAward { award: &'static str, criterion: Criterion },
+    NoAward {
+        award: &'static str,
+        criterion: Criterion,
+    },
     /// A periodic test scored 0 (allowed, flagged; TT27).
-    ZeroTestScore { subject: String, period: &'static str },
+    ZeroTestScore {
+        subject: String,
+        period: &'static str,
+    },
     /// Class-programme completion (TT27).
     ClassCompletion { completed: bool },
     /// Primary-programme completion (TT27, grade 5).
     ProgrammeCompletion { completed: bool },
     /// A grade's yearly average for graduation (TT24/2024 Điều 44).
-    YearOverallAverage { grade: u8, value: String, subjects: usize },
+    YearOverallAverage {
+        grade: u8,
+        value: String,
+        subjects: usize,
+    },
     /// The weighted multi-year average (TT24/2024 Điều 44).
     MultiYearAverage { value: String },
 }
@@ -232,7 +302,14 @@ impl Reason {
             Finding::Adjusted { .. } | Finding::RetestApplied { .. } | Finding::AfterRetest { .. }
         );
         let sentence = sentence(term, &finding);
-        Reason { rule, citation: rule.citation(), term, adjusted, finding, sentence }
+        Reason {
+            rule,
+            citation: rule.citation(),
+            term,
+            adjusted,
+            finding,
+            sentence,
+        }
     }
 }
 
@@ -245,7 +322,8 @@ fn list(short: &[Shortfall]) -> String {
 }
 
 fn term_prefix(term: Option<Term>) -> String {
-    term.map(|term| format!(" {}", term.vietnamese())).unwrap_or_default()
+    term.map(|term| format!(" {}", term.vietnamese()))
+        .unwrap_or_default()
 }
 
 /// The Vietnamese sentence for a criterion ("cần …; chưa đạt: …").
@@ -255,11 +333,18 @@ pub fn criterion_sentence(criterion: &Criterion) -> String {
             "cần mọi môn tính điểm đạt từ {threshold} trở lên; chưa đạt: {}",
             list(short)
         ),
-        Criterion::ScoredCountAtLeast { count, threshold, actual } => format!(
+        Criterion::ScoredCountAtLeast {
+            count,
+            threshold,
+            actual,
+        } => format!(
             "cần ít nhất {count} môn tính điểm đạt từ {threshold} trở lên, mới có {actual} môn"
         ),
         Criterion::NoScoredBelow { threshold, short } => {
-            format!("cần không có môn nào dưới {threshold}; dưới {threshold}: {}", list(short))
+            format!(
+                "cần không có môn nào dưới {threshold}; dưới {threshold}: {}",
+                list(short)
+            )
         }
         Criterion::AllCommentedPass { short } => format!(
             "cần mọi môn đánh giá bằng nhận xét đạt mức Đạt; Chưa đạt: {}",
@@ -272,9 +357,9 @@ pub fn criterion_sentence(criterion: &Criterion) -> String {
         Criterion::OverallAverageAtLeast { threshold, actual } => {
             format!("cần điểm trung bình các môn từ {threshold} trở lên, mới đạt {actual}")
         }
-        Criterion::KeySubjectAtLeast { threshold } => format!(
-            "cần ít nhất 1 trong 3 môn Toán, Ngữ văn, Ngoại ngữ đạt từ {threshold} trở lên"
-        ),
+        Criterion::KeySubjectAtLeast { threshold } => {
+            format!("cần ít nhất 1 trong 3 môn Toán, Ngữ văn, Ngoại ngữ đạt từ {threshold} trở lên")
+        }
         Criterion::SpecialisedSubjectAtLeast { subject, threshold } => {
             format!("cần môn chuyên {subject} đạt từ {threshold} trở lên")
         }
@@ -389,5 +474,8 @@ fn sentence(term: Option<Term>, finding: &Finding) -> String {
 
 /// The sentences of a list of reasons, in order.
 pub fn sentences(reasons: &[Reason]) -> Vec<String> {
-    reasons.iter().map(|reason| reason.sentence.clone()).collect()
+    reasons
+        .iter()
+        .map(|reason| reason.sentence.clone())
+        .collect()
 }

@@ -227,7 +227,9 @@ pub enum RegimeError {
     /// A year before the rollout table of regulations.md §0 (before 2020-2021 for
     /// secondary, when TT58 applied without its TT26 amendment; before 2014-2015
     /// for primary).
-    #[error("grade {grade} in {school_year} was governed by {regulation}, which this library does not cover")]
+    #[error(
+        "grade {grade} in {school_year} was governed by {regulation}, which this library does not cover"
+    )]
     NotCovered {
         /// The grade asked about.
         grade: u8,
@@ -287,7 +289,9 @@ pub fn regime_for(grade: Grade, school_year: SchoolYear) -> Result<Regime, Regim
             } else if start >= TT26_FIRST_YEAR {
                 Ok(Regime::Tt58)
             } else {
-                Err(not_covered("Thông tư 58/2011/TT-BGDĐT before its Thông tư 26/2020 amendment"))
+                Err(not_covered(
+                    "Thông tư 58/2011/TT-BGDĐT before its Thông tư 26/2020 amendment",
+                ))
             }
         }
     }
@@ -298,7 +302,10 @@ mod tests {
     use super::*;
 
     fn regime(grade: u8, start: u16) -> Result<Regime, RegimeError> {
-        regime_for(Grade::new(grade).unwrap(), SchoolYear::starting(start).unwrap())
+        regime_for(
+            Grade::new(grade).unwrap(),
+            SchoolYear::starting(start).unwrap(),
+        )
     }
 
     /// Every cell of the rollout table in regulations.md §0.
@@ -306,24 +313,61 @@ mod tests {
     fn rollout_table() {
         use Regime::*;
         let table: [(u16, [Regime; 12]); 6] = [
-            (2020, [Tt27, Tt30, Tt30, Tt30, Tt30, Tt58, Tt58, Tt58, Tt58, Tt58, Tt58, Tt58]),
-            (2021, [Tt27, Tt27, Tt30, Tt30, Tt30, Tt22, Tt58, Tt58, Tt58, Tt58, Tt58, Tt58]),
-            (2022, [Tt27, Tt27, Tt27, Tt30, Tt30, Tt22, Tt22, Tt58, Tt58, Tt22, Tt58, Tt58]),
-            (2023, [Tt27, Tt27, Tt27, Tt27, Tt30, Tt22, Tt22, Tt22, Tt58, Tt22, Tt22, Tt58]),
-            (2024, [Tt27, Tt27, Tt27, Tt27, Tt27, Tt22, Tt22, Tt22, Tt22, Tt22, Tt22, Tt22]),
-            (2025, [Tt27, Tt27, Tt27, Tt27, Tt27, Tt22, Tt22, Tt22, Tt22, Tt22, Tt22, Tt22]),
+            (
+                2020,
+                [
+                    Tt27, Tt30, Tt30, Tt30, Tt30, Tt58, Tt58, Tt58, Tt58, Tt58, Tt58, Tt58,
+                ],
+            ),
+            (
+                2021,
+                [
+                    Tt27, Tt27, Tt30, Tt30, Tt30, Tt22, Tt58, Tt58, Tt58, Tt58, Tt58, Tt58,
+                ],
+            ),
+            (
+                2022,
+                [
+                    Tt27, Tt27, Tt27, Tt30, Tt30, Tt22, Tt22, Tt58, Tt58, Tt22, Tt58, Tt58,
+                ],
+            ),
+            (
+                2023,
+                [
+                    Tt27, Tt27, Tt27, Tt27, Tt30, Tt22, Tt22, Tt22, Tt58, Tt22, Tt22, Tt58,
+                ],
+            ),
+            (
+                2024,
+                [
+                    Tt27, Tt27, Tt27, Tt27, Tt27, Tt22, Tt22, Tt22, Tt22, Tt22, Tt22, Tt22,
+                ],
+            ),
+            (
+                2025,
+                [
+                    Tt27, Tt27, Tt27, Tt27, Tt27, Tt22, Tt22, Tt22, Tt22, Tt22, Tt22, Tt22,
+                ],
+            ),
         ];
         for (start, row) in table {
             for (index, expected) in row.into_iter().enumerate() {
                 let grade = index as u8 + 1;
-                assert_eq!(regime(grade, start), Ok(expected), "grade {grade} in {start}");
+                assert_eq!(
+                    regime(grade, start),
+                    Ok(expected),
+                    "grade {grade} in {start}"
+                );
             }
         }
     }
 
     #[test]
     fn years_before_the_table_are_typed_errors() {
-        assert!(matches!(regime(10, 2019), Err(RegimeError::NotCovered { grade: 10, .. })));
+        assert!(matches!(
+            regime(10, 2019),
+            Err(RegimeError::NotCovered { grade: 10, .. })
+        ));
         assert_eq!(regime(3, 2016), Ok(Regime::Tt30));
         assert!(!Regime::Tt30.is_supported());
         assert!(regime(3, 2010).is_err());
@@ -335,7 +379,10 @@ mod tests {
     fn parses_school_years_and_regimes() {
         assert_eq!("2025-2026".parse::<SchoolYear>().unwrap().start(), 2025);
         assert_eq!("2025-26".parse::<SchoolYear>().unwrap().start(), 2025);
-        assert_eq!("2025".parse::<SchoolYear>().unwrap().to_string(), "2025-2026");
+        assert_eq!(
+            "2025".parse::<SchoolYear>().unwrap().to_string(),
+            "2025-2026"
+        );
         assert!("2025-2027".parse::<SchoolYear>().is_err());
         assert!("25-26".parse::<SchoolYear>().is_err());
         assert_eq!("tt58_tt26".parse::<Regime>(), Ok(Regime::Tt58));

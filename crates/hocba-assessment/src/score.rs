@@ -27,7 +27,9 @@ pub enum ScoreError {
     #[error("score {0} is negative")]
     Negative(String),
     /// More than one significant decimal (TT22 Điều 5 khoản 3: one decimal).
-    #[error("score {0} has more than one decimal; scores carry one decimal (TT22/2021 Điều 5 khoản 3)")]
+    #[error(
+        "score {0} has more than one decimal; scores carry one decimal (TT22/2021 Điều 5 khoản 3)"
+    )]
     TooManyDecimals(String),
     /// Not a decimal number at all.
     #[error("\"{0}\" is not a score: expected a number from 0 to 10 such as 8, 8.5 or 8,5")]
@@ -106,7 +108,9 @@ impl TwoDecimalScore {
     pub fn from_hundredths(hundredths: u32) -> Result<TwoDecimalScore, ScoreError> {
         match u16::try_from(hundredths) {
             Ok(value) if value <= 1000 => Ok(TwoDecimalScore(value)),
-            _ => Err(ScoreError::AboveTen(format_hundredths(u64::from(hundredths)))),
+            _ => Err(ScoreError::AboveTen(format_hundredths(u64::from(
+                hundredths,
+            )))),
         }
     }
 
@@ -153,13 +157,17 @@ pub fn round_half_up(numerator: u64, denominator: u64) -> u64 {
 fn parse_fixed(text: &str, decimals: u32) -> Result<u32, ScoreError> {
     let trimmed = text.trim();
     let shown = || trimmed.to_owned();
-    if trimmed.starts_with('-') {
+    if let Some(unsigned) = trimmed.strip_prefix('-') {
         // "-0" is still refused: a score is never written with a sign.
-        return if trimmed.len() > 1 && trimmed[1..].chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
-            Err(ScoreError::Negative(shown()))
+        let numeric = !unsigned.is_empty()
+            && unsigned
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == ',');
+        return Err(if numeric {
+            ScoreError::Negative(shown())
         } else {
-            Err(ScoreError::NotANumber(shown()))
-        };
+            ScoreError::NotANumber(shown())
+        });
     }
     let normalised = trimmed.replace(',', ".");
     let (whole, fraction) = match normalised.split_once('.') {
@@ -180,7 +188,9 @@ fn parse_fixed(text: &str, decimals: u32) -> Result<u32, ScoreError> {
     let whole_value: u32 = match whole.trim_start_matches('0') {
         "" => 0,
         digits if digits.len() > 3 => return Err(ScoreError::AboveTen(shown())),
-        digits => digits.parse().map_err(|_| ScoreError::NotANumber(shown()))?,
+        digits => digits
+            .parse()
+            .map_err(|_| ScoreError::NotANumber(shown()))?,
     };
     let mut units = whole_value * 10u32.pow(decimals);
     for (position, digit) in significant.chars().enumerate() {
@@ -216,16 +226,32 @@ mod tests {
             ("09", 90),
         ];
         for (text, tenths) in cases {
-            assert_eq!(text.parse::<Score>().map(Score::tenths), Ok(tenths), "{text}");
+            assert_eq!(
+                text.parse::<Score>().map(Score::tenths),
+                Ok(tenths),
+                "{text}"
+            );
         }
     }
 
     #[test]
     fn refuses_bad_scores() {
-        assert_eq!("11".parse::<Score>(), Err(ScoreError::AboveTen("11".into())));
-        assert_eq!("10.1".parse::<Score>(), Err(ScoreError::AboveTen("10.1".into())));
-        assert_eq!("-1".parse::<Score>(), Err(ScoreError::Negative("-1".into())));
-        assert_eq!("8.25".parse::<Score>(), Err(ScoreError::TooManyDecimals("8.25".into())));
+        assert_eq!(
+            "11".parse::<Score>(),
+            Err(ScoreError::AboveTen("11".into()))
+        );
+        assert_eq!(
+            "10.1".parse::<Score>(),
+            Err(ScoreError::AboveTen("10.1".into()))
+        );
+        assert_eq!(
+            "-1".parse::<Score>(),
+            Err(ScoreError::Negative("-1".into()))
+        );
+        assert_eq!(
+            "8.25".parse::<Score>(),
+            Err(ScoreError::TooManyDecimals("8.25".into()))
+        );
         for bad in ["", "abc", "8.", ".5", "8.5.1", "1e1", "8 5", "99999999999"] {
             assert!(bad.parse::<Score>().is_err(), "{bad:?} should be refused");
         }
@@ -240,7 +266,10 @@ mod tests {
         assert_eq!(Score::constant(78).to_string(), "7.8");
         assert_eq!(Score::constant(80).to_string(), "8.0");
         assert_eq!(Score::TEN.to_string(), "10.0");
-        assert_eq!(TwoDecimalScore::from_hundredths(700).unwrap().to_string(), "7.00");
+        assert_eq!(
+            TwoDecimalScore::from_hundredths(700).unwrap().to_string(),
+            "7.00"
+        );
         assert_eq!("8,33".parse::<TwoDecimalScore>().unwrap().hundredths(), 833);
     }
 

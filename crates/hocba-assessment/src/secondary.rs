@@ -262,7 +262,11 @@ pub const COMMENTED_REGULAR_ASSESSMENTS_PER_SEMESTER: usize = 2;
 /// The semester subject average `(ΣTX + 2·GK + 3·CK) / (nTX + 5)`, rounded half up to
 /// one decimal in exact arithmetic (TT22 Điều 9 khoản 1; TT58 as amended by TT26).
 pub fn semester_subject_average(columns: &TermColumns) -> Score {
-    let regular_sum: u64 = columns.regular.iter().map(|score| u64::from(score.tenths())).sum();
+    let regular_sum: u64 = columns
+        .regular
+        .iter()
+        .map(|score| u64::from(score.tenths()))
+        .sum();
     let numerator = regular_sum * ColumnKind::Regular.coefficient()
         + u64::from(columns.midterm.tenths()) * ColumnKind::Midterm.coefficient()
         + u64::from(columns.end_of_term.tenths()) * ColumnKind::Final.coefficient();
@@ -312,7 +316,10 @@ pub fn commented_semester_result(
         .copied()
         .chain([assessments.midterm, assessments.end_of_term])
         .collect();
-    let not_passed = all.iter().filter(|result| **result == CommentedResult::NotPass).count();
+    let not_passed = all
+        .iter()
+        .filter(|result| **result == CommentedResult::NotPass)
+        .count();
     let recorded = assessments.regular.len();
     let required = COMMENTED_REGULAR_ASSESSMENTS_PER_SEMESTER;
     let pass = match regime {
@@ -322,7 +329,11 @@ pub fn commented_semester_result(
         }
         _ => recorded >= required && not_passed == 0,
     };
-    let result = if pass { CommentedResult::Pass } else { CommentedResult::NotPass };
+    let result = if pass {
+        CommentedResult::Pass
+    } else {
+        CommentedResult::NotPass
+    };
     (result, recorded, not_passed)
 }
 
@@ -338,7 +349,9 @@ pub fn year_value_with_exemption(
         (Exemptible::Assessed(first), Exemptible::Assessed(second)) => {
             (Exemptible::Assessed(year_value(*first, *second)), None)
         }
-        (Exemptible::Assessed(first), Exemptible::Exempt) => (Exemptible::Assessed(*first), Some(Term::S1)),
+        (Exemptible::Assessed(first), Exemptible::Exempt) => {
+            (Exemptible::Assessed(*first), Some(Term::S1))
+        }
         (Exemptible::Exempt, Exemptible::Assessed(second)) => {
             (Exemptible::Assessed(*second), Some(Term::S2))
         }
@@ -359,8 +372,16 @@ fn year_value(first: SubjectValue, second: SubjectValue) -> SubjectValue {
 
 fn citations(regime: Regime) -> (Rule, Rule, Rule) {
     match regime {
-        Regime::Tt58 => (Rule::Tt58SubjectAverage, Rule::Tt58SubjectAverage, Rule::Tt58SubjectAverage),
-        _ => (Rule::Tt22SubjectAverage, Rule::Tt22CommentedSubject, Rule::Tt22Exemption),
+        Regime::Tt58 => (
+            Rule::Tt58SubjectAverage,
+            Rule::Tt58SubjectAverage,
+            Rule::Tt58SubjectAverage,
+        ),
+        _ => (
+            Rule::Tt22SubjectAverage,
+            Rule::Tt22CommentedSubject,
+            Rule::Tt22Exemption,
+        ),
     }
 }
 
@@ -381,7 +402,13 @@ pub fn subject_results(
                         let chosen = if term == Term::S1 { s1 } else { s2 };
                         match chosen {
                             Exemptible::Exempt => {
-                                reasons.push(Reason::new(exemption_rule, Some(term), Finding::Exempt { subject: name.to_owned() }));
+                                reasons.push(Reason::new(
+                                    exemption_rule,
+                                    Some(term),
+                                    Finding::Exempt {
+                                        subject: name.to_owned(),
+                                    },
+                                ));
                                 Exemptible::Exempt
                             }
                             Exemptible::Assessed(ScoredTerm::Average(score)) => {
@@ -421,7 +448,13 @@ pub fn subject_results(
                         let chosen = if term == Term::S1 { s1 } else { s2 };
                         match chosen {
                             Exemptible::Exempt => {
-                                reasons.push(Reason::new(exemption_rule, Some(term), Finding::Exempt { subject: name.to_owned() }));
+                                reasons.push(Reason::new(
+                                    exemption_rule,
+                                    Some(term),
+                                    Finding::Exempt {
+                                        subject: name.to_owned(),
+                                    },
+                                ));
                                 Exemptible::Exempt
                             }
                             Exemptible::Assessed(CommentedTerm::Result(result)) => {
@@ -455,14 +488,23 @@ pub fn subject_results(
                 reasons.push(Reason::new(
                     exemption_rule,
                     Some(Term::Year),
-                    Finding::YearFromOneSemester { subject: name.to_owned(), from },
+                    Finding::YearFromOneSemester {
+                        subject: name.to_owned(),
+                        from,
+                    },
                 ));
             }
             let retest = match &record.grades {
                 SubjectGrades::Scored { retest, .. } => retest.map(SubjectValue::Scored),
                 SubjectGrades::Commented { retest, .. } => retest.map(SubjectValue::Commented),
             };
-            SubjectResults { name: record.name.clone(), s1, s2, year, retest }
+            SubjectResults {
+                name: record.name.clone(),
+                s1,
+                s2,
+                year,
+                retest,
+            }
         })
         .collect()
 }
@@ -472,7 +514,12 @@ pub fn subject_results(
 pub fn assessed_values(results: &[SubjectResults], term: Term) -> Vec<(&str, SubjectValue)> {
     results
         .iter()
-        .filter_map(|subject| subject.term(term).assessed().map(|value| (subject.name.as_str(), *value)))
+        .filter_map(|subject| {
+            subject
+                .term(term)
+                .assessed()
+                .map(|value| (subject.name.as_str(), *value))
+        })
         .collect()
 }
 
@@ -501,34 +548,84 @@ mod tests {
             (columns(&["8", "8", "8", "8"], "8", "8"), "8.0"),
         ];
         for (columns, expected) in cases {
-            assert_eq!(semester_subject_average(&columns).to_string(), expected, "{columns:?}");
+            assert_eq!(
+                semester_subject_average(&columns).to_string(),
+                expected,
+                "{columns:?}"
+            );
         }
-        assert_eq!(year_subject_average(score("7.9"), score("8.5")).to_string(), "8.3");
-        assert_eq!(formula(&columns(&["8", "9", "7", "8"], "7", "8")), "(32.0 + 2×7.0 + 3×8.0) / 9");
+        assert_eq!(
+            year_subject_average(score("7.9"), score("8.5")).to_string(),
+            "8.3"
+        );
+        assert_eq!(
+            formula(&columns(&["8", "9", "7", "8"], "7", "8")),
+            "(32.0 + 2×7.0 + 3×8.0) / 9"
+        );
     }
 
     /// regulations.md §10: periods 35 / 36 / 70 / 71 / 105 → 2 / 3 / 3 / 4 / 4.
     #[test]
     fn regular_assessment_count_tiers() {
-        let cases = [(35, 2), (36, 3), (70, 3), (71, 4), (105, 4), (52, 3), (140, 4)];
+        let cases = [
+            (35, 2),
+            (36, 3),
+            (70, 3),
+            (71, 4),
+            (105, 4),
+            (52, 3),
+            (140, 4),
+        ];
         for (periods, expected) in cases {
-            assert_eq!(required_regular_assessments(periods), expected, "{periods} periods");
+            assert_eq!(
+                required_regular_assessments(periods),
+                expected,
+                "{periods} periods"
+            );
         }
     }
 
     #[test]
     fn commented_semester_needs_every_assessment_pass() {
         use CommentedResult::{NotPass, Pass};
-        let all_pass = CommentedAssessments { regular: vec![Pass, Pass], midterm: Pass, end_of_term: Pass };
+        let all_pass = CommentedAssessments {
+            regular: vec![Pass, Pass],
+            midterm: Pass,
+            end_of_term: Pass,
+        };
         assert_eq!(commented_semester_result(Regime::Tt22, &all_pass).0, Pass);
-        let one_missing = CommentedAssessments { regular: vec![Pass], midterm: Pass, end_of_term: Pass };
-        assert_eq!(commented_semester_result(Regime::Tt22, &one_missing).0, NotPass);
-        let one_not_pass = CommentedAssessments { regular: vec![Pass, NotPass], midterm: Pass, end_of_term: Pass };
-        assert_eq!(commented_semester_result(Regime::Tt22, &one_not_pass).0, NotPass);
+        let one_missing = CommentedAssessments {
+            regular: vec![Pass],
+            midterm: Pass,
+            end_of_term: Pass,
+        };
+        assert_eq!(
+            commented_semester_result(Regime::Tt22, &one_missing).0,
+            NotPass
+        );
+        let one_not_pass = CommentedAssessments {
+            regular: vec![Pass, NotPass],
+            midterm: Pass,
+            end_of_term: Pass,
+        };
+        assert_eq!(
+            commented_semester_result(Regime::Tt22, &one_not_pass).0,
+            NotPass
+        );
         // TT58: two thirds Đ including the end-of-term assessment.
-        assert_eq!(commented_semester_result(Regime::Tt58, &one_not_pass).0, Pass);
-        let end_not_pass = CommentedAssessments { regular: vec![Pass, Pass], midterm: Pass, end_of_term: NotPass };
-        assert_eq!(commented_semester_result(Regime::Tt58, &end_not_pass).0, NotPass);
+        assert_eq!(
+            commented_semester_result(Regime::Tt58, &one_not_pass).0,
+            Pass
+        );
+        let end_not_pass = CommentedAssessments {
+            regular: vec![Pass, Pass],
+            midterm: Pass,
+            end_of_term: NotPass,
+        };
+        assert_eq!(
+            commented_semester_result(Regime::Tt58, &end_not_pass).0,
+            NotPass
+        );
     }
 
     #[test]
@@ -538,9 +635,18 @@ mod tests {
             year_value_with_exemption(&Exemptible::Exempt, &value("7.0")),
             (value("7.0"), Some(Term::S2))
         );
-        assert_eq!(year_value_with_exemption(&value("6.0"), &Exemptible::Exempt), (value("6.0"), Some(Term::S1)));
-        assert_eq!(year_value_with_exemption(&Exemptible::Exempt, &Exemptible::Exempt), (Exemptible::Exempt, None));
-        assert_eq!(year_value_with_exemption(&value("7.9"), &value("8.5")), (value("8.3"), None));
+        assert_eq!(
+            year_value_with_exemption(&value("6.0"), &Exemptible::Exempt),
+            (value("6.0"), Some(Term::S1))
+        );
+        assert_eq!(
+            year_value_with_exemption(&Exemptible::Exempt, &Exemptible::Exempt),
+            (Exemptible::Exempt, None)
+        );
+        assert_eq!(
+            year_value_with_exemption(&value("7.9"), &value("8.5")),
+            (value("8.3"), None)
+        );
         let pass = Exemptible::Assessed(SubjectValue::Commented(CommentedResult::Pass));
         let not_pass = Exemptible::Assessed(SubjectValue::Commented(CommentedResult::NotPass));
         assert_eq!(year_value_with_exemption(&pass, &not_pass).0, not_pass);

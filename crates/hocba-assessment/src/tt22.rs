@@ -109,7 +109,10 @@ pub const ABSENCE_LIMIT: u16 = 45;
 
 /// The first criterion of `level` that `values` do not meet, or `None` if all are met
 /// (TT22 Điều 9 khoản 2, table in regulations.md §1.5).
-pub fn unmet_criterion(level: LearningResult, values: &[(&str, SubjectValue)]) -> Option<Criterion> {
+pub fn unmet_criterion(
+    level: LearningResult,
+    values: &[(&str, SubjectValue)],
+) -> Option<Criterion> {
     let scored = || {
         values.iter().filter_map(|(name, value)| match value {
             SubjectValue::Scored(score) => Some((*name, *score)),
@@ -127,20 +130,31 @@ pub fn unmet_criterion(level: LearningResult, values: &[(&str, SubjectValue)]) -
             .map(|(name, score)| Shortfall::new(name, score))
             .collect()
     };
-    let count_at_least = |threshold: Score| scored().filter(|(_, score)| *score >= threshold).count();
+    let count_at_least =
+        |threshold: Score| scored().filter(|(_, score)| *score >= threshold).count();
     let (every_at_least, count_threshold) = match level {
         LearningResult::Good => (SIX_FIVE, EIGHT),
         LearningResult::Fair => (FIVE, SIX_FIVE),
         LearningResult::Pass => {
             if not_passed.len() > 1 {
-                return Some(Criterion::AtMostCommentedNotPass { allowed: 1, short: not_passed });
+                return Some(Criterion::AtMostCommentedNotPass {
+                    allowed: 1,
+                    short: not_passed,
+                });
             }
             let actual = count_at_least(FIVE);
             if actual < MIN_SUBJECTS_FOR_LEVEL {
-                return Some(Criterion::ScoredCountAtLeast { count: MIN_SUBJECTS_FOR_LEVEL, threshold: FIVE, actual });
+                return Some(Criterion::ScoredCountAtLeast {
+                    count: MIN_SUBJECTS_FOR_LEVEL,
+                    threshold: FIVE,
+                    actual,
+                });
             }
             let short = below(THREE_FIVE);
-            return (!short.is_empty()).then_some(Criterion::NoScoredBelow { threshold: THREE_FIVE, short });
+            return (!short.is_empty()).then_some(Criterion::NoScoredBelow {
+                threshold: THREE_FIVE,
+                short,
+            });
         }
         LearningResult::NotPass => return None,
     };
@@ -149,7 +163,10 @@ pub fn unmet_criterion(level: LearningResult, values: &[(&str, SubjectValue)]) -
     }
     let short = below(every_at_least);
     if !short.is_empty() {
-        return Some(Criterion::EveryScoredAtLeast { threshold: every_at_least, short });
+        return Some(Criterion::EveryScoredAtLeast {
+            threshold: every_at_least,
+            short,
+        });
     }
     let actual = count_at_least(count_threshold);
     (actual < MIN_SUBJECTS_FOR_LEVEL).then_some(Criterion::ScoredCountAtLeast {
@@ -161,10 +178,14 @@ pub fn unmet_criterion(level: LearningResult, values: &[(&str, SubjectValue)]) -
 
 /// The level of `values` before any adjustment (TT22 Điều 9 khoản 2).
 pub fn classify(values: &[(&str, SubjectValue)]) -> LearningResult {
-    [LearningResult::Good, LearningResult::Fair, LearningResult::Pass]
-        .into_iter()
-        .find(|level| unmet_criterion(*level, values).is_none())
-        .unwrap_or(LearningResult::NotPass)
+    [
+        LearningResult::Good,
+        LearningResult::Fair,
+        LearningResult::Pass,
+    ]
+    .into_iter()
+    .find(|level| unmet_criterion(*level, values).is_none())
+    .unwrap_or(LearningResult::NotPass)
 }
 
 /// The value a subject is given when we ask "what if this subject were not the
@@ -195,7 +216,9 @@ pub struct LearningDecision {
 /// The learning result of a term with the single-subject adjustment (TT22 Điều 9
 /// khoản 3): if the level falls two or more levels below Tốt or Khá solely because of
 /// one subject, it is raised to the adjacent level.
-pub fn learning_result(values: &[(&str, SubjectValue)]) -> (LearningDecision, Option<LearningResult>) {
+pub fn learning_result(
+    values: &[(&str, SubjectValue)],
+) -> (LearningDecision, Option<LearningResult>) {
     let base = classify(values);
     let mut candidates = Vec::new();
     let mut trial: Vec<(&str, SubjectValue)> = values.to_vec();
@@ -217,7 +240,14 @@ pub fn learning_result(values: &[(&str, SubjectValue)]) -> (LearningDecision, Op
             },
             Some(*would_be),
         ),
-        _ => (LearningDecision { result: base, base, adjusted_for: None }, None),
+        _ => (
+            LearningDecision {
+                result: base,
+                base,
+                adjusted_for: None,
+            },
+            None,
+        ),
     }
 }
 
@@ -231,7 +261,9 @@ fn explained_learning(
     reasons.push(Reason::new(
         Rule::Tt22LearningResult,
         Some(term),
-        Finding::LevelDecided { level: decision.base.label() },
+        Finding::LevelDecided {
+            level: decision.base.label(),
+        },
     ));
     if decision.base != LearningResult::Good {
         let next = match decision.base {
@@ -243,7 +275,10 @@ fn explained_learning(
             reasons.push(Reason::new(
                 Rule::Tt22LearningResult,
                 Some(term),
-                Finding::CriterionShort { level: next.label(), criterion },
+                Finding::CriterionShort {
+                    level: next.label(),
+                    criterion,
+                },
             ));
         }
     }
@@ -268,10 +303,10 @@ pub const fn year_training_result(first: TrainingResult, second: TrainingResult)
     use TrainingResult::{Fair, Good, NotPass, Pass};
     // Columns in the order Tốt, Khá, Đạt, Chưa đạt, as printed in the table.
     const TABLE: [[TrainingResult; 4]; 4] = [
-        [Good, Fair, Fair, NotPass],    // semester 1 Tốt
-        [Good, Fair, Pass, NotPass],    // semester 1 Khá
-        [Fair, Fair, Pass, NotPass],    // semester 1 Đạt
-        [Fair, Pass, Pass, NotPass],    // semester 1 Chưa đạt
+        [Good, Fair, Fair, NotPass], // semester 1 Tốt
+        [Good, Fair, Pass, NotPass], // semester 1 Khá
+        [Fair, Fair, Pass, NotPass], // semester 1 Đạt
+        [Fair, Pass, Pass, NotPass], // semester 1 Chưa đạt
     ];
     const fn position(level: TrainingResult) -> usize {
         3 - level as usize
@@ -333,10 +368,13 @@ fn retest_candidates(subjects: &[SubjectResults]) -> Vec<Shortfall> {
     subjects
         .iter()
         .filter_map(|subject| match subject.year.assessed() {
-            Some(SubjectValue::Scored(score)) if *score < FIVE => Some(Shortfall::new(&subject.name, score)),
-            Some(SubjectValue::Commented(CommentedResult::NotPass)) => {
-                Some(Shortfall::new(&subject.name, CommentedResult::NotPass.code()))
+            Some(SubjectValue::Scored(score)) if *score < FIVE => {
+                Some(Shortfall::new(&subject.name, score))
             }
+            Some(SubjectValue::Commented(CommentedResult::NotPass)) => Some(Shortfall::new(
+                &subject.name,
+                CommentedResult::NotPass.code(),
+            )),
             _ => None,
         })
         .collect()
@@ -346,7 +384,10 @@ fn retest_candidates(subjects: &[SubjectResults]) -> Vec<Shortfall> {
 /// promotion with retest and summer training.
 pub fn evaluate(student: &Tt22Student) -> Result<Tt22Evaluation, EvaluateError> {
     if student.grade.level() == Level::Primary {
-        return Err(EvaluateError::GradeOutsideRegime { grade: student.grade, regime: Regime::Tt22 });
+        return Err(EvaluateError::GradeOutsideRegime {
+            grade: student.grade,
+            regime: Regime::Tt22,
+        });
     }
     if student.subjects.is_empty() {
         return Err(EvaluateError::NoSubjects);
@@ -354,7 +395,8 @@ pub fn evaluate(student: &Tt22Student) -> Result<Tt22Evaluation, EvaluateError> 
     let mut reasons = Vec::new();
     let subjects = subject_results(Regime::Tt22, &student.subjects, &mut reasons);
 
-    let mut decide = |term| explained_learning(term, &assessed_values(&subjects, term), &mut reasons);
+    let mut decide =
+        |term| explained_learning(term, &assessed_values(&subjects, term), &mut reasons);
     let learning = TermResults {
         s1: decide(Term::S1).result,
         s2: decide(Term::S2).result,
@@ -371,7 +413,11 @@ pub fn evaluate(student: &Tt22Student) -> Result<Tt22Evaluation, EvaluateError> 
             year: training_year.label(),
         },
     ));
-    let training = TermResults { s1: student.training.s1, s2: student.training.s2, year: training_year };
+    let training = TermResults {
+        s1: student.training.s1,
+        s2: student.training.s2,
+        year: training_year,
+    };
 
     let award = award(&subjects, learning.year, training.year, &mut reasons);
 
@@ -390,7 +436,10 @@ pub fn evaluate(student: &Tt22Student) -> Result<Tt22Evaluation, EvaluateError> 
     reasons.push(Reason::new(
         Rule::Tt22Promotion,
         Some(Term::Year),
-        Finding::Outcome { outcome: evaluation.promotion.code(), label: evaluation.promotion.label() },
+        Finding::Outcome {
+            outcome: evaluation.promotion.code(),
+            label: evaluation.promotion.label(),
+        },
     ));
     evaluation.reasons = reasons;
     Ok(evaluation)
@@ -409,13 +458,33 @@ pub fn award(
     let year = Some(Term::Year);
     let good_student = Award::GoodStudent.label();
     if training != TrainingResult::Good {
-        let criterion = Criterion::ConductAtLeast { level: TrainingResult::Good.label(), actual: training.label() };
-        reasons.push(Reason::new(Rule::Tt22Award, year, Finding::NoAward { award: good_student, criterion }));
+        let criterion = Criterion::ConductAtLeast {
+            level: TrainingResult::Good.label(),
+            actual: training.label(),
+        };
+        reasons.push(Reason::new(
+            Rule::Tt22Award,
+            year,
+            Finding::NoAward {
+                award: good_student,
+                criterion,
+            },
+        ));
         return None;
     }
     if learning != LearningResult::Good {
-        let criterion = Criterion::LearningAtLeast { level: LearningResult::Good.label(), actual: learning.label() };
-        reasons.push(Reason::new(Rule::Tt22Award, year, Finding::NoAward { award: good_student, criterion }));
+        let criterion = Criterion::LearningAtLeast {
+            level: LearningResult::Good.label(),
+            actual: learning.label(),
+        };
+        reasons.push(Reason::new(
+            Rule::Tt22Award,
+            year,
+            Finding::NoAward {
+                award: good_student,
+                criterion,
+            },
+        ));
         return None;
     }
     let at_least_nine = assessed_values(subjects, Term::Year)
@@ -425,15 +494,28 @@ pub fn award(
     let award = if at_least_nine >= MIN_SUBJECTS_FOR_LEVEL {
         Award::ExcellentStudent
     } else {
-        let criterion = Criterion::ScoredCountAtLeast { count: MIN_SUBJECTS_FOR_LEVEL, threshold: NINE, actual: at_least_nine };
+        let criterion = Criterion::ScoredCountAtLeast {
+            count: MIN_SUBJECTS_FOR_LEVEL,
+            threshold: NINE,
+            actual: at_least_nine,
+        };
         reasons.push(Reason::new(
             Rule::Tt22Award,
             year,
-            Finding::NoAward { award: Award::ExcellentStudent.label(), criterion },
+            Finding::NoAward {
+                award: Award::ExcellentStudent.label(),
+                criterion,
+            },
         ));
         Award::GoodStudent
     };
-    reasons.push(Reason::new(Rule::Tt22Award, year, Finding::Award { award: award.label() }));
+    reasons.push(Reason::new(
+        Rule::Tt22Award,
+        year,
+        Finding::Award {
+            award: award.label(),
+        },
+    ));
     Some(award)
 }
 
@@ -456,10 +538,19 @@ fn promotion(
             continue;
         }
         let why = if learning != LearningResult::NotPass {
-            Some(format!("no retest is allowed: the year learning result is {}", learning.label()))
+            Some(format!(
+                "no retest is allowed: the year learning result is {}",
+                learning.label()
+            ))
         } else if training < TrainingResult::Pass {
-            Some(format!("no retest is allowed: the year training result is {}", training.label()))
-        } else if !candidates.iter().any(|candidate| candidate.subject == subject.name) {
+            Some(format!(
+                "no retest is allowed: the year training result is {}",
+                training.label()
+            ))
+        } else if !candidates
+            .iter()
+            .any(|candidate| candidate.subject == subject.name)
+        {
             Some(format!(
                 "{} cannot be retested: only subjects with a year average below 5.0 or Chưa đạt can",
                 subject.name
@@ -468,35 +559,67 @@ fn promotion(
             None
         };
         if let Some(why) = why {
-            return Err(EvaluateError::RetestNotAllowed { subject_index: index, why });
+            return Err(EvaluateError::RetestNotAllowed {
+                subject_index: index,
+                why,
+            });
         }
     }
     if student.training.summer.is_some() && training >= TrainingResult::Pass {
-        return Err(EvaluateError::SummerTrainingNotRequired { what: "training result", level: training.label() });
+        return Err(EvaluateError::SummerTrainingNotRequired {
+            what: "training result",
+            level: training.label(),
+        });
     }
 
     if student.absences > ABSENCE_LIMIT {
         reasons.push(Reason::new(
             Rule::Tt22Promotion,
             year,
-            Finding::AbsencesOverLimit { absences: student.absences, limit: ABSENCE_LIMIT },
+            Finding::AbsencesOverLimit {
+                absences: student.absences,
+                limit: ABSENCE_LIMIT,
+            },
         ));
         return Ok(Promotion::Retained);
     }
     if learning == LearningResult::NotPass && !retest_allowed {
         // Both results Chưa đạt: the retest needs year training Đạt or better.
-        reasons.push(Reason::new(Rule::Tt22Retest, year, Finding::RetestNotAllowed { conduct: training.label() }));
+        reasons.push(Reason::new(
+            Rule::Tt22Retest,
+            year,
+            Finding::RetestNotAllowed {
+                conduct: training.label(),
+            },
+        ));
         return Ok(Promotion::Retained);
     }
     if retest_allowed {
-        evaluation.retest_subjects = candidates.iter().map(|candidate| candidate.subject.clone()).collect();
-        reasons.push(Reason::new(Rule::Tt22Retest, year, Finding::RetestEligible { subjects: candidates }));
-        if evaluation.subjects.iter().all(|subject| subject.retest.is_none()) {
+        evaluation.retest_subjects = candidates
+            .iter()
+            .map(|candidate| candidate.subject.clone())
+            .collect();
+        reasons.push(Reason::new(
+            Rule::Tt22Retest,
+            year,
+            Finding::RetestEligible {
+                subjects: candidates,
+            },
+        ));
+        if evaluation
+            .subjects
+            .iter()
+            .all(|subject| subject.retest.is_none())
+        {
             return Ok(Promotion::Retest);
         }
         let after = learning_after_retest(&evaluation.subjects, reasons);
         evaluation.learning_after_retest = Some(after);
-        return Ok(if after >= LearningResult::Pass { Promotion::Promoted } else { Promotion::Retained });
+        return Ok(if after >= LearningResult::Pass {
+            Promotion::Promoted
+        } else {
+            Promotion::Retained
+        });
     }
     if training == TrainingResult::NotPass {
         let summer = student.training.summer;
@@ -504,7 +627,9 @@ fn promotion(
         reasons.push(Reason::new(
             Rule::Tt22SummerTraining,
             year,
-            Finding::SummerTraining { result: summer.map(Label::label) },
+            Finding::SummerTraining {
+                result: summer.map(Label::label),
+            },
         ));
         return Ok(match summer {
             None => Promotion::SummerTraining,
@@ -518,7 +643,10 @@ fn promotion(
 /// The year learning result after the retest results replace the year values of
 /// their subjects (regulations.md §1.7), re-evaluated with Điều 9 including the
 /// adjustment.
-pub fn learning_after_retest(subjects: &[SubjectResults], reasons: &mut Vec<Reason>) -> LearningResult {
+pub fn learning_after_retest(
+    subjects: &[SubjectResults],
+    reasons: &mut Vec<Reason>,
+) -> LearningResult {
     let year = Some(Term::Year);
     let mut values = Vec::with_capacity(subjects.len());
     for subject in subjects {
@@ -528,7 +656,10 @@ pub fn learning_after_retest(subjects: &[SubjectResults], reasons: &mut Vec<Reas
                 reasons.push(Reason::new(
                     Rule::Tt22Retest,
                     year,
-                    Finding::RetestApplied { subject: subject.name.clone(), value: retest.to_string() },
+                    Finding::RetestApplied {
+                        subject: subject.name.clone(),
+                        value: retest.to_string(),
+                    },
                 ));
                 retest
             }
@@ -539,21 +670,46 @@ pub fn learning_after_retest(subjects: &[SubjectResults], reasons: &mut Vec<Reas
     // Keep only the adjustment, if any: the level itself is reported as AfterRetest.
     let mut explained = Vec::new();
     let decision = explained_learning(Term::Year, &values, &mut explained);
-    reasons.extend(explained.into_iter().filter(|reason| reason.rule == Rule::Tt22LearningAdjustment));
-    reasons.push(Reason::new(Rule::Tt22Retest, year, Finding::AfterRetest { level: decision.result.label() }));
+    reasons.extend(
+        explained
+            .into_iter()
+            .filter(|reason| reason.rule == Rule::Tt22LearningAdjustment),
+    );
+    reasons.push(Reason::new(
+        Rule::Tt22Retest,
+        year,
+        Finding::AfterRetest {
+            level: decision.result.label(),
+        },
+    ));
     decision.result
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secondary::{ScoredTerm, SubjectGrades, CommentedTerm};
+    use crate::secondary::{CommentedTerm, ScoredTerm, SubjectGrades};
 
     const NAMES: [&str; 12] = [
-        "Toán", "Ngữ văn", "Ngoại ngữ 1", "Lịch sử", "Vật lí", "Hóa học", "Sinh học", "Địa lí",
-        "Tin học", "Công nghệ", "GDKT&PL", "GDQP-AN",
+        "Toán",
+        "Ngữ văn",
+        "Ngoại ngữ 1",
+        "Lịch sử",
+        "Vật lí",
+        "Hóa học",
+        "Sinh học",
+        "Địa lí",
+        "Tin học",
+        "Công nghệ",
+        "GDKT&PL",
+        "GDQP-AN",
     ];
-    const COMMENTED: [&str; 4] = ["Giáo dục thể chất", "Nghệ thuật", "Hoạt động trải nghiệm, hướng nghiệp", "Nội dung giáo dục của địa phương"];
+    const COMMENTED: [&str; 4] = [
+        "Giáo dục thể chất",
+        "Nghệ thuật",
+        "Hoạt động trải nghiệm, hướng nghiệp",
+        "Nội dung giáo dục của địa phương",
+    ];
 
     fn score(text: &str) -> Score {
         text.parse().unwrap()
@@ -561,9 +717,16 @@ mod tests {
 
     /// Scored subject averages plus commented subjects (true = Đạt).
     fn values(scored: &[&str], commented: &[bool]) -> Vec<(&'static str, SubjectValue)> {
-        let scored = scored.iter().enumerate().map(|(index, text)| (NAMES[index], SubjectValue::Scored(score(text))));
+        let scored = scored
+            .iter()
+            .enumerate()
+            .map(|(index, text)| (NAMES[index], SubjectValue::Scored(score(text))));
         let commented = commented.iter().enumerate().map(|(index, pass)| {
-            let result = if *pass { CommentedResult::Pass } else { CommentedResult::NotPass };
+            let result = if *pass {
+                CommentedResult::Pass
+            } else {
+                CommentedResult::NotPass
+            };
             (COMMENTED[index], SubjectValue::Commented(result))
         });
         scored.chain(commented).collect()
@@ -584,28 +747,66 @@ mod tests {
             nine_times_seven.iter().copied().chain([last]).collect()
         };
         let all_pass = [true, true, true, true];
-        assert_eq!(result(&with("3.0"), &all_pass), (NotPass, Pass), "[9×7, 3.0]");
+        assert_eq!(
+            result(&with("3.0"), &all_pass),
+            (NotPass, Pass),
+            "[9×7, 3.0]"
+        );
         assert_eq!(result(&with("4.0"), &all_pass), (Pass, Fair), "[9×7, 4.0]");
         assert_eq!(result(&with("6.0"), &all_pass), (Fair, Fair), "[9×7, 6.0]");
         // Scored alone would give Tốt, one commented subject Chưa đạt: Đạt → Khá.
         assert_eq!(result(&with("9"), &[true, false, true, true]), (Pass, Fair));
         // Two commented subjects Chưa đạt: two causes, no adjustment.
-        assert_eq!(result(&with("9"), &[false, false, true, true]), (NotPass, NotPass));
-        assert_eq!(result(&["8.0", "8.0", "8.0", "8.0", "8.0", "8.0", "6.5", "7.0"], &all_pass), (Good, Good));
-        assert_eq!(result(&["8.0", "8.0", "8.0", "8.0", "8.0", "7", "7", "7"], &all_pass), (Fair, Fair));
+        assert_eq!(
+            result(&with("9"), &[false, false, true, true]),
+            (NotPass, NotPass)
+        );
+        assert_eq!(
+            result(
+                &["8.0", "8.0", "8.0", "8.0", "8.0", "8.0", "6.5", "7.0"],
+                &all_pass
+            ),
+            (Good, Good)
+        );
+        assert_eq!(
+            result(
+                &["8.0", "8.0", "8.0", "8.0", "8.0", "7", "7", "7"],
+                &all_pass
+            ),
+            (Fair, Fair)
+        );
     }
 
     #[test]
     fn level_boundaries() {
         let all_pass = [true, true];
         // Đạt: at least 6 subjects ≥ 5.0 and none below 3.5.
-        assert_eq!(result(&["5", "5", "5", "5", "5", "5", "3.5", "3.5"], &all_pass).1, Pass);
-        assert_eq!(result(&["5", "5", "5", "5", "5", "4.9", "4.9", "4.9"], &all_pass).1, NotPass);
-        assert_eq!(result(&["5", "5", "5", "5", "5", "5", "3.4", "5"], &all_pass).1, NotPass);
+        assert_eq!(
+            result(&["5", "5", "5", "5", "5", "5", "3.5", "3.5"], &all_pass).1,
+            Pass
+        );
+        assert_eq!(
+            result(&["5", "5", "5", "5", "5", "4.9", "4.9", "4.9"], &all_pass).1,
+            NotPass
+        );
+        assert_eq!(
+            result(&["5", "5", "5", "5", "5", "5", "3.4", "5"], &all_pass).1,
+            NotPass
+        );
         // Khá: every subject ≥ 5.0 and 6 subjects ≥ 6.5.
-        assert_eq!(result(&["6.5", "6.5", "6.5", "6.5", "6.5", "6.5", "5", "5"], &all_pass).1, Fair);
+        assert_eq!(
+            result(
+                &["6.5", "6.5", "6.5", "6.5", "6.5", "6.5", "5", "5"],
+                &all_pass
+            )
+            .1,
+            Fair
+        );
         // Đạt allows at most one commented Chưa đạt.
-        assert_eq!(classify(&values(&["5", "5", "5", "5", "5", "5"], &[false, true])), Pass);
+        assert_eq!(
+            classify(&values(&["5", "5", "5", "5", "5", "5"], &[false, true])),
+            Pass
+        );
     }
 
     #[test]
@@ -617,13 +818,20 @@ mod tests {
             &mut reasons,
         );
         assert_eq!(decision.adjusted_for.as_deref(), Some("Địa lí"));
-        let sentences: Vec<&str> = reasons.iter().map(|reason| reason.sentence.as_str()).collect();
+        let sentences: Vec<&str> = reasons
+            .iter()
+            .map(|reason| reason.sentence.as_str())
+            .collect();
         assert_eq!(sentences[0], "Kết quả cả năm: Chưa đạt.");
         assert_eq!(
             sentences[1],
             "Chưa đạt mức Đạt cả năm: cần không có môn nào dưới 3.5; dưới 3.5: Địa lí (3.0)."
         );
-        assert!(sentences[2].contains("từ Chưa đạt lên Đạt"), "{}", sentences[2]);
+        assert!(
+            sentences[2].contains("từ Chưa đạt lên Đạt"),
+            "{}",
+            sentences[2]
+        );
         assert!(sentences[2].contains("Địa lí"));
         assert!(reasons[2].adjusted);
         assert_eq!(reasons[2].citation, "Thông tư 22/2021, Điều 9 khoản 3");
@@ -641,7 +849,11 @@ mod tests {
         ];
         for (first, row) in table {
             for (second, expected) in [T, K, D, C].into_iter().zip(row) {
-                assert_eq!(year_training_result(first, second), expected, "{first:?} then {second:?}");
+                assert_eq!(
+                    year_training_result(first, second),
+                    expected,
+                    "{first:?} then {second:?}"
+                );
             }
         }
         assert_eq!(year_training_result(C, T), K);
@@ -663,7 +875,11 @@ mod tests {
     }
 
     fn commented_subject(name: &str, pass: bool) -> SubjectRecord {
-        let result = if pass { CommentedResult::Pass } else { CommentedResult::NotPass };
+        let result = if pass {
+            CommentedResult::Pass
+        } else {
+            CommentedResult::NotPass
+        };
         SubjectRecord {
             name: name.to_owned(),
             periods_per_year: None,
@@ -675,7 +891,11 @@ mod tests {
         }
     }
 
-    fn student(averages: &[&str], training: (TrainingResult, TrainingResult), absences: u16) -> Tt22Student {
+    fn student(
+        averages: &[&str],
+        training: (TrainingResult, TrainingResult),
+        absences: u16,
+    ) -> Tt22Student {
         let mut subjects: Vec<SubjectRecord> = averages
             .iter()
             .enumerate()
@@ -685,7 +905,11 @@ mod tests {
         Tt22Student {
             grade: Grade::new(10).unwrap(),
             subjects,
-            training: TrainingInput { s1: training.0, s2: training.1, summer: None },
+            training: TrainingInput {
+                s1: training.0,
+                s2: training.1,
+                summer: None,
+            },
             absences,
         }
     }
@@ -712,10 +936,18 @@ mod tests {
     #[test]
     fn absences_over_45_retain() {
         use TrainingResult as T;
-        assert_eq!(evaluate(&student(&TOP, (T::Good, T::Good), 45)).unwrap().promotion, Promotion::Promoted);
+        assert_eq!(
+            evaluate(&student(&TOP, (T::Good, T::Good), 45))
+                .unwrap()
+                .promotion,
+            Promotion::Promoted
+        );
         let retained = evaluate(&student(&TOP, (T::Good, T::Good), 46)).unwrap();
         assert_eq!(retained.promotion, Promotion::Retained);
-        assert!(retained.reasons.iter().any(|reason| matches!(reason.finding, Finding::AbsencesOverLimit { absences: 46, .. })));
+        assert!(retained.reasons.iter().any(|reason| matches!(
+            reason.finding,
+            Finding::AbsencesOverLimit { absences: 46, .. }
+        )));
     }
 
     /// §10: learning Chưa đạt with training Đạt → retest on subjects < 5.0 and commented CĐ.
@@ -728,7 +960,10 @@ mod tests {
         let pending = evaluate(&record).unwrap();
         assert_eq!(pending.learning.year, NotPass);
         assert_eq!(pending.promotion, Promotion::Retest);
-        assert_eq!(pending.retest_subjects, ["Ngoại ngữ 1", "Lịch sử", "Vật lí", "Nghệ thuật"]);
+        assert_eq!(
+            pending.retest_subjects,
+            ["Ngoại ngữ 1", "Lịch sử", "Vật lí", "Nghệ thuật"]
+        );
 
         // Retest Lịch sử and Vật lí to 5.0: [9, 9, 4.5, 5, 5, 6, 6, 6] + one CĐ → Đạt.
         record.subjects[3] = scored_subject("Lịch sử", "3.0", Some("5.0"));
@@ -743,16 +978,30 @@ mod tests {
 
         // A subject at 6.0 may not be retested.
         record.subjects[5] = scored_subject("Hóa học", "6", Some("9"));
-        assert!(matches!(evaluate(&record), Err(EvaluateError::RetestNotAllowed { subject_index: 5, .. })));
+        assert!(matches!(
+            evaluate(&record),
+            Err(EvaluateError::RetestNotAllowed {
+                subject_index: 5,
+                ..
+            })
+        ));
     }
 
     #[test]
     fn both_results_not_pass_is_retention_and_summer_training_decides() {
         use TrainingResult as T;
         let weak = ["9", "9", "4.5", "3.0", "3.2", "6", "6", "6"];
-        assert_eq!(evaluate(&student(&weak, (T::NotPass, T::NotPass), 0)).unwrap().promotion, Promotion::Retained);
+        assert_eq!(
+            evaluate(&student(&weak, (T::NotPass, T::NotPass), 0))
+                .unwrap()
+                .promotion,
+            Promotion::Retained
+        );
         let mut record = student(&TOP, (T::Good, T::NotPass), 0);
-        assert_eq!(evaluate(&record).unwrap().promotion, Promotion::SummerTraining);
+        assert_eq!(
+            evaluate(&record).unwrap().promotion,
+            Promotion::SummerTraining
+        );
         record.training.summer = Some(T::Pass);
         let after = evaluate(&record).unwrap();
         assert_eq!(after.promotion, Promotion::Promoted);
@@ -761,7 +1010,10 @@ mod tests {
         assert_eq!(evaluate(&record).unwrap().promotion, Promotion::Retained);
         let mut fine = student(&TOP, (T::Good, T::Good), 0);
         fine.training.summer = Some(T::Good);
-        assert!(matches!(evaluate(&fine), Err(EvaluateError::SummerTrainingNotRequired { .. })));
+        assert!(matches!(
+            evaluate(&fine),
+            Err(EvaluateError::SummerTrainingNotRequired { .. })
+        ));
     }
 
     #[test]
@@ -771,7 +1023,11 @@ mod tests {
         record.subjects.push(SubjectRecord {
             name: "Tin học".to_owned(),
             periods_per_year: None,
-            grades: SubjectGrades::Scored { s1: Exemptible::Exempt, s2: Exemptible::Exempt, retest: None },
+            grades: SubjectGrades::Scored {
+                s1: Exemptible::Exempt,
+                s2: Exemptible::Exempt,
+                retest: None,
+            },
         });
         let evaluation = evaluate(&record).unwrap();
         assert_eq!(evaluation.learning.year, Good);
@@ -782,6 +1038,9 @@ mod tests {
     fn primary_grades_are_refused() {
         let mut record = student(&TOP, (TrainingResult::Good, TrainingResult::Good), 0);
         record.grade = Grade::new(5).unwrap();
-        assert!(matches!(evaluate(&record), Err(EvaluateError::GradeOutsideRegime { .. })));
+        assert!(matches!(
+            evaluate(&record),
+            Err(EvaluateError::GradeOutsideRegime { .. })
+        ));
     }
 }

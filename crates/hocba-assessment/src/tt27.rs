@@ -30,7 +30,12 @@ pub enum Period {
 
 impl Period {
     /// The four milestones in order.
-    pub const ALL: [Period; 4] = [Period::MidS1, Period::EndS1, Period::MidS2, Period::EndOfYear];
+    pub const ALL: [Period; 4] = [
+        Period::MidS1,
+        Period::EndS1,
+        Period::MidS2,
+        Period::EndOfYear,
+    ];
 
     /// The key of the JSON format.
     pub const fn key(self) -> &'static str {
@@ -172,8 +177,13 @@ impl Quality {
 }
 
 impl Label for Quality {
-    const ALL: &'static [Self] =
-        &[Self::Patriotism, Self::Kindness, Self::Diligence, Self::Honesty, Self::Responsibility];
+    const ALL: &'static [Self] = &[
+        Self::Patriotism,
+        Self::Kindness,
+        Self::Diligence,
+        Self::Honesty,
+        Self::Responsibility,
+    ];
 
     fn label(self) -> &'static str {
         match self {
@@ -231,7 +241,10 @@ impl Competency {
 
     /// Whether it is one of the three general competencies.
     pub const fn is_general(self) -> bool {
-        matches!(self, Competency::SelfReliance | Competency::Communication | Competency::ProblemSolving)
+        matches!(
+            self,
+            Competency::SelfReliance | Competency::Communication | Competency::ProblemSolving
+        )
     }
 }
 
@@ -288,8 +301,12 @@ pub enum EducationResult {
 }
 
 impl Label for EducationResult {
-    const ALL: &'static [Self] =
-        &[Self::CompletedExcellently, Self::CompletedWell, Self::Completed, Self::NotCompleted];
+    const ALL: &'static [Self] = &[
+        Self::CompletedExcellently,
+        Self::CompletedWell,
+        Self::Completed,
+        Self::NotCompleted,
+    ];
 
     fn label(self) -> &'static str {
         match self {
@@ -335,9 +352,18 @@ impl PrimarySubject {
             PrimarySubject::Mathematics
         } else if starts("tieng dan toc") {
             PrimarySubject::EthnicLanguage
-        } else if ["ngoai ngu", "tieng anh", "tieng phap", "tieng nga", "tieng trung", "tieng nhat", "tieng duc", "tieng han"]
-            .iter()
-            .any(|prefix| starts(prefix))
+        } else if [
+            "ngoai ngu",
+            "tieng anh",
+            "tieng phap",
+            "tieng nga",
+            "tieng trung",
+            "tieng nhat",
+            "tieng duc",
+            "tieng han",
+        ]
+        .iter()
+        .any(|prefix| starts(prefix))
         {
             PrimarySubject::ForeignLanguage
         } else if starts("lich su va dia li") || starts("lich su va dia ly") {
@@ -363,12 +389,18 @@ pub const fn has_periodic_test(subject: PrimarySubject, grade: Grade, period: Pe
     match period {
         Period::EndS1 | Period::EndOfYear => match subject {
             PrimarySubject::Vietnamese | PrimarySubject::Mathematics => true,
-            PrimarySubject::ForeignLanguage | PrimarySubject::InformaticsAndTechnology => grade >= 3,
+            PrimarySubject::ForeignLanguage | PrimarySubject::InformaticsAndTechnology => {
+                grade >= 3
+            }
             PrimarySubject::HistoryAndGeography | PrimarySubject::Science => grade >= 4,
             PrimarySubject::EthnicLanguage | PrimarySubject::Other => false,
         },
         Period::MidS1 | Period::MidS2 => {
-            grade >= 4 && matches!(subject, PrimarySubject::Vietnamese | PrimarySubject::Mathematics)
+            grade >= 4
+                && matches!(
+                    subject,
+                    PrimarySubject::Vietnamese | PrimarySubject::Mathematics
+                )
         }
     }
 }
@@ -477,7 +509,10 @@ fn unmet_result_criterion(result: EducationResult, year_end: &YearEnd<'_>) -> Op
         .map(|(name, value)| Shortfall::new(name, value.label()))
         .collect();
     if !short.is_empty() {
-        return Some(Criterion::AllSubjectsAtLeast { level: level.label(), short });
+        return Some(Criterion::AllSubjectsAtLeast {
+            level: level.label(),
+            short,
+        });
     }
     let short: Vec<Shortfall> = year_end
         .ratings
@@ -486,7 +521,10 @@ fn unmet_result_criterion(result: EducationResult, year_end: &YearEnd<'_>) -> Op
         .map(|(name, value)| Shortfall::new(name, value.label()))
         .collect();
     if !short.is_empty() {
-        return Some(Criterion::AllRatingsAtLeast { level: rating.label(), short });
+        return Some(Criterion::AllRatingsAtLeast {
+            level: rating.label(),
+            short,
+        });
     }
     let short: Vec<Shortfall> = year_end
         .tests
@@ -494,14 +532,21 @@ fn unmet_result_criterion(result: EducationResult, year_end: &YearEnd<'_>) -> Op
         .filter(|(_, score)| score.points() < test)
         .map(|(name, score)| Shortfall::new(name, score))
         .collect();
-    (!short.is_empty()).then_some(Criterion::AllTestsAtLeast { threshold: test, short })
+    (!short.is_empty()).then_some(Criterion::AllTestsAtLeast {
+        threshold: test,
+        short,
+    })
 }
 
 fn classify(year_end: &YearEnd<'_>) -> EducationResult {
-    [EducationResult::CompletedExcellently, EducationResult::CompletedWell, EducationResult::Completed]
-        .into_iter()
-        .find(|result| unmet_result_criterion(*result, year_end).is_none())
-        .unwrap_or(EducationResult::NotCompleted)
+    [
+        EducationResult::CompletedExcellently,
+        EducationResult::CompletedWell,
+        EducationResult::Completed,
+    ]
+    .into_iter()
+    .find(|result| unmet_result_criterion(*result, year_end).is_none())
+    .unwrap_or(EducationResult::NotCompleted)
 }
 
 fn record_error(path: String, message: String) -> EvaluateError {
@@ -510,7 +555,10 @@ fn record_error(path: String, message: String) -> EvaluateError {
 
 /// Checks that test scores sit only where Điều 7 puts a test, and gathers the
 /// end-of-year values.
-fn year_end<'a>(student: &'a Tt27Student, reasons: &mut Vec<Reason>) -> Result<YearEnd<'a>, EvaluateError> {
+fn year_end<'a>(
+    student: &'a Tt27Student,
+    reasons: &mut Vec<Reason>,
+) -> Result<YearEnd<'a>, EvaluateError> {
     let mut levels = Vec::new();
     let mut tests = Vec::new();
     for (index, subject) in student.subjects.iter().enumerate() {
@@ -530,10 +578,19 @@ fn year_end<'a>(student: &'a Tt27Student, reasons: &mut Vec<Reason>) -> Result<Y
                     ));
                 }
                 Some(Exemptible::Assessed(score)) if score.points() == 0 => {
+                    if !ZERO_TEST_SCORE_ALLOWED {
+                        return Err(record_error(
+                            format!("subjects[{index}].tests.{}", period.key()),
+                            "0 is not an allowed periodic test score".to_owned(),
+                        ));
+                    }
                     reasons.push(Reason::new(
                         Rule::Tt27PeriodicTest,
                         None,
-                        Finding::ZeroTestScore { subject: subject.name.clone(), period: period.vietnamese() },
+                        Finding::ZeroTestScore {
+                            subject: subject.name.clone(),
+                            period: period.vietnamese(),
+                        },
                     ));
                 }
                 _ => {}
@@ -545,11 +602,17 @@ fn year_end<'a>(student: &'a Tt27Student, reasons: &mut Vec<Reason>) -> Result<Y
             None => {
                 return Err(record_error(
                     format!("subjects[{index}].levels.end_of_year"),
-                    format!("the end-of-year level of {} is required for the year result", subject.name),
+                    format!(
+                        "the end-of-year level of {} is required for the year result",
+                        subject.name
+                    ),
                 ));
             }
         }
-        let exempt_from_subject = matches!(subject.levels.get(Period::EndOfYear), Some(Exemptible::Exempt));
+        let exempt_from_subject = matches!(
+            subject.levels.get(Period::EndOfYear),
+            Some(Exemptible::Exempt)
+        );
         if has_periodic_test(kind, student.grade, Period::EndOfYear) && !exempt_from_subject {
             match subject.tests.get(Period::EndOfYear) {
                 Some(Exemptible::Assessed(score)) => tests.push((subject.name.as_str(), *score)),
@@ -569,23 +632,36 @@ fn year_end<'a>(student: &'a Tt27Student, reasons: &mut Vec<Reason>) -> Result<Y
     let Some(year_ratings) = student.ratings.get(Period::EndOfYear) else {
         return Err(record_error(
             "qualities.end_of_year".to_owned(),
-            "the end-of-year qualities and competencies are required for the year result".to_owned(),
+            "the end-of-year qualities and competencies are required for the year result"
+                .to_owned(),
         ));
     };
     let ratings = Quality::ALL
         .iter()
         .map(|quality| quality.label())
         .zip(year_ratings.qualities)
-        .chain(Competency::ALL.iter().map(|competency| competency.label()).zip(year_ratings.competencies))
+        .chain(
+            Competency::ALL
+                .iter()
+                .map(|competency| competency.label())
+                .zip(year_ratings.competencies),
+        )
         .collect();
-    Ok(YearEnd { levels, ratings, tests })
+    Ok(YearEnd {
+        levels,
+        ratings,
+        tests,
+    })
 }
 
 /// Evaluates one TT27 student-year: the education result, class and programme
 /// completion, and the award.
 pub fn evaluate(student: &Tt27Student) -> Result<Tt27Evaluation, EvaluateError> {
     if student.grade.level() != Level::Primary {
-        return Err(EvaluateError::GradeOutsideRegime { grade: student.grade, regime: Regime::Tt27 });
+        return Err(EvaluateError::GradeOutsideRegime {
+            grade: student.grade,
+            regime: Regime::Tt27,
+        });
     }
     if student.subjects.is_empty() {
         return Err(EvaluateError::NoSubjects);
@@ -593,44 +669,82 @@ pub fn evaluate(student: &Tt27Student) -> Result<Tt27Evaluation, EvaluateError> 
     let mut reasons = Vec::new();
     let year_end = year_end(student, &mut reasons)?;
     let result = classify(&year_end);
-    reasons.push(Reason::new(Rule::Tt27YearResult, None, Finding::LevelDecided { level: result.label() }));
+    reasons.push(Reason::new(
+        Rule::Tt27YearResult,
+        None,
+        Finding::LevelDecided {
+            level: result.label(),
+        },
+    ));
     let next = match result {
         EducationResult::NotCompleted => Some(EducationResult::Completed),
         EducationResult::Completed => Some(EducationResult::CompletedWell),
         EducationResult::CompletedWell => Some(EducationResult::CompletedExcellently),
         EducationResult::CompletedExcellently => None,
     };
-    if let Some((next, criterion)) = next.and_then(|next| unmet_result_criterion(next, &year_end).map(|c| (next, c))) {
+    if let Some((next, criterion)) =
+        next.and_then(|next| unmet_result_criterion(next, &year_end).map(|c| (next, c)))
+    {
         reasons.push(Reason::new(
             Rule::Tt27YearResult,
             None,
-            Finding::CriterionShort { level: next.label(), criterion },
+            Finding::CriterionShort {
+                level: next.label(),
+                criterion,
+            },
         ));
     }
 
     // Class completion: the result is one of the three "Hoàn thành" levels.
     let class_completed = result >= EducationResult::Completed;
-    reasons.push(Reason::new(Rule::Tt27ClassCompletion, None, Finding::ClassCompletion { completed: class_completed }));
+    reasons.push(Reason::new(
+        Rule::Tt27ClassCompletion,
+        None,
+        Finding::ClassCompletion {
+            completed: class_completed,
+        },
+    ));
     let primary_programme_completed = (student.grade.number() == 5).then_some(class_completed);
     if let Some(completed) = primary_programme_completed {
-        reasons.push(Reason::new(Rule::Tt27ProgrammeCompletion, None, Finding::ProgrammeCompletion { completed }));
+        reasons.push(Reason::new(
+            Rule::Tt27ProgrammeCompletion,
+            None,
+            Finding::ProgrammeCompletion { completed },
+        ));
     }
 
     let award = match result {
         EducationResult::CompletedExcellently => Some(Award::ExcellentStudent),
-        EducationResult::CompletedWell if student.outstanding_achievement => Some(Award::ExemplaryStudent),
+        EducationResult::CompletedWell if student.outstanding_achievement => {
+            Some(Award::ExemplaryStudent)
+        }
         _ => None,
     };
     match award {
-        Some(award) => reasons.push(Reason::new(Rule::Tt27Award, None, Finding::Award { award: award.label() })),
+        Some(award) => reasons.push(Reason::new(
+            Rule::Tt27Award,
+            None,
+            Finding::Award {
+                award: award.label(),
+            },
+        )),
         None if result == EducationResult::CompletedWell => reasons.push(Reason::new(
             Rule::Tt27Award,
             None,
-            Finding::NoAward { award: Award::ExemplaryStudent.label(), criterion: Criterion::OutstandingAchievement },
+            Finding::NoAward {
+                award: Award::ExemplaryStudent.label(),
+                criterion: Criterion::OutstandingAchievement,
+            },
         )),
         None => {}
     }
-    Ok(Tt27Evaluation { result, class_completed, primary_programme_completed, award, reasons })
+    Ok(Tt27Evaluation {
+        result,
+        class_completed,
+        primary_programme_completed,
+        award,
+        reasons,
+    })
 }
 
 #[cfg(test)]
@@ -648,16 +762,32 @@ mod tests {
             levels.set(period, Exemptible::Assessed(level));
         }
         if let Some(points) = test {
-            tests.set(Period::EndOfYear, Exemptible::Assessed(PeriodicTestScore::new(points).unwrap()));
-            tests.set(Period::EndS1, Exemptible::Assessed(PeriodicTestScore::new(points).unwrap()));
+            tests.set(
+                Period::EndOfYear,
+                Exemptible::Assessed(PeriodicTestScore::new(points).unwrap()),
+            );
+            tests.set(
+                Period::EndS1,
+                Exemptible::Assessed(PeriodicTestScore::new(points).unwrap()),
+            );
         }
-        PrimarySubjectRecord { name: name.to_owned(), levels, tests }
+        PrimarySubjectRecord {
+            name: name.to_owned(),
+            levels,
+            tests,
+        }
     }
 
     fn student(tests: [u64; 5], rating: Rating, level: PrimaryLevel) -> Tt27Student {
         use PrimaryLevel::CompletedWell as T;
         let mut ratings = ByPeriod::default();
-        ratings.set(Period::EndOfYear, Ratings { qualities: [rating; 5], competencies: [rating; 10] });
+        ratings.set(
+            Period::EndOfYear,
+            Ratings {
+                qualities: [rating; 5],
+                competencies: [rating; 10],
+            },
+        );
         Tt27Student {
             grade: grade(4),
             subjects: vec![
@@ -681,22 +811,61 @@ mod tests {
     /// regulations.md §10: all T, all ratings T, all tests ≥ 9 → HTXS; one test 8 → HTT.
     #[test]
     fn year_result_vectors() {
-        let excellent = evaluate(&student([9, 10, 9, 9, 9], Rating::Good, PrimaryLevel::CompletedWell)).unwrap();
+        let excellent = evaluate(&student(
+            [9, 10, 9, 9, 9],
+            Rating::Good,
+            PrimaryLevel::CompletedWell,
+        ))
+        .unwrap();
         assert_eq!(excellent.result, CompletedExcellently);
         assert_eq!(excellent.award, Some(Award::ExcellentStudent));
-        let good = evaluate(&student([9, 10, 8, 9, 9], Rating::Good, PrimaryLevel::CompletedWell)).unwrap();
+        let good = evaluate(&student(
+            [9, 10, 8, 9, 9],
+            Rating::Good,
+            PrimaryLevel::CompletedWell,
+        ))
+        .unwrap();
         assert_eq!(good.result, CompletedWell);
-        assert!(good.reasons.iter().any(|reason| reason.sentence.contains("Tiếng Anh (8)")));
-        let completed = evaluate(&student([9, 10, 6, 9, 9], Rating::Good, PrimaryLevel::CompletedWell)).unwrap();
+        assert!(
+            good.reasons
+                .iter()
+                .any(|reason| reason.sentence.contains("Tiếng Anh (8)"))
+        );
+        let completed = evaluate(&student(
+            [9, 10, 6, 9, 9],
+            Rating::Good,
+            PrimaryLevel::CompletedWell,
+        ))
+        .unwrap();
         assert_eq!(completed.result, Completed);
-        let by_rating = evaluate(&student([9, 10, 9, 9, 9], Rating::Achieved, PrimaryLevel::CompletedWell)).unwrap();
+        let by_rating = evaluate(&student(
+            [9, 10, 9, 9, 9],
+            Rating::Achieved,
+            PrimaryLevel::CompletedWell,
+        ))
+        .unwrap();
         assert_eq!(by_rating.result, Completed);
-        let by_level = evaluate(&student([9, 10, 9, 9, 9], Rating::Good, PrimaryLevel::Completed)).unwrap();
+        let by_level = evaluate(&student(
+            [9, 10, 9, 9, 9],
+            Rating::Good,
+            PrimaryLevel::Completed,
+        ))
+        .unwrap();
         assert_eq!(by_level.result, Completed);
-        let not_completed = evaluate(&student([4, 10, 9, 9, 9], Rating::Good, PrimaryLevel::CompletedWell)).unwrap();
+        let not_completed = evaluate(&student(
+            [4, 10, 9, 9, 9],
+            Rating::Good,
+            PrimaryLevel::CompletedWell,
+        ))
+        .unwrap();
         assert_eq!(not_completed.result, NotCompleted);
         assert!(!not_completed.class_completed);
-        let needs_effort = evaluate(&student([9, 10, 9, 9, 9], Rating::NeedsEffort, PrimaryLevel::CompletedWell)).unwrap();
+        let needs_effort = evaluate(&student(
+            [9, 10, 9, 9, 9],
+            Rating::NeedsEffort,
+            PrimaryLevel::CompletedWell,
+        ))
+        .unwrap();
         assert_eq!(needs_effort.result, NotCompleted);
     }
 
@@ -704,10 +873,16 @@ mod tests {
     fn awards_and_completion() {
         let mut record = student([9, 10, 8, 9, 9], Rating::Good, PrimaryLevel::CompletedWell);
         record.outstanding_achievement = true;
-        assert_eq!(evaluate(&record).unwrap().award, Some(Award::ExemplaryStudent));
+        assert_eq!(
+            evaluate(&record).unwrap().award,
+            Some(Award::ExemplaryStudent)
+        );
         assert_eq!(evaluate(&record).unwrap().primary_programme_completed, None);
         record.grade = grade(5);
-        assert_eq!(evaluate(&record).unwrap().primary_programme_completed, Some(true));
+        assert_eq!(
+            evaluate(&record).unwrap().primary_programme_completed,
+            Some(true)
+        );
         record.outstanding_achievement = false;
         assert_eq!(evaluate(&record).unwrap().award, None);
     }
@@ -726,24 +901,42 @@ mod tests {
         assert!(at(HistoryAndGeography, 4, Period::EndOfYear));
         assert!(at(InformaticsAndTechnology, 3, Period::EndS1));
         assert!(!at(Other, 5, Period::EndOfYear));
-        assert_eq!(PrimarySubject::from_name("Tiếng dân tộc thiểu số"), EthnicLanguage);
-        assert_eq!(PrimarySubject::from_name("Lịch sử và Địa lí"), HistoryAndGeography);
+        assert_eq!(
+            PrimarySubject::from_name("Tiếng dân tộc thiểu số"),
+            EthnicLanguage
+        );
+        assert_eq!(
+            PrimarySubject::from_name("Lịch sử và Địa lí"),
+            HistoryAndGeography
+        );
         assert_eq!(PrimarySubject::from_name("Đạo đức"), Other);
-        assert_eq!(PrimarySubject::from_name("Tin học"), InformaticsAndTechnology);
+        assert_eq!(
+            PrimarySubject::from_name("Tin học"),
+            InformaticsAndTechnology
+        );
     }
 
     #[test]
     fn misplaced_or_missing_tests_are_errors() {
         let mut record = student([9, 10, 9, 9, 9], Rating::Good, PrimaryLevel::CompletedWell);
-        record.subjects[5].tests.set(Period::EndOfYear, Exemptible::Assessed(PeriodicTestScore::new(9).unwrap()));
+        record.subjects[5].tests.set(
+            Period::EndOfYear,
+            Exemptible::Assessed(PeriodicTestScore::new(9).unwrap()),
+        );
         let error = evaluate(&record).unwrap_err();
         assert_eq!(error.path(), "subjects[5].tests.end_of_year");
         let mut record = student([9, 10, 9, 9, 9], Rating::Good, PrimaryLevel::CompletedWell);
         record.subjects[1].tests = ByPeriod::default();
-        assert_eq!(evaluate(&record).unwrap_err().path(), "subjects[1].tests.end_of_year");
+        assert_eq!(
+            evaluate(&record).unwrap_err().path(),
+            "subjects[1].tests.end_of_year"
+        );
         let mut record = student([9, 10, 9, 9, 9], Rating::Good, PrimaryLevel::CompletedWell);
         record.ratings = ByPeriod::default();
-        assert_eq!(evaluate(&record).unwrap_err().path(), "qualities.end_of_year");
+        assert_eq!(
+            evaluate(&record).unwrap_err().path(),
+            "qualities.end_of_year"
+        );
         assert!(PeriodicTestScore::new(11).is_err());
     }
 
@@ -751,8 +944,13 @@ mod tests {
     fn zero_scores_are_accepted_and_flagged() {
         let record = student([0, 10, 9, 9, 9], Rating::Good, PrimaryLevel::CompletedWell);
         let evaluation = evaluate(&record).unwrap();
-        assert!(ZERO_TEST_SCORE_ALLOWED);
+        const { assert!(ZERO_TEST_SCORE_ALLOWED) };
         assert_eq!(evaluation.result, NotCompleted);
-        assert!(evaluation.reasons.iter().any(|reason| matches!(reason.finding, Finding::ZeroTestScore { .. })));
+        assert!(
+            evaluation
+                .reasons
+                .iter()
+                .any(|reason| matches!(reason.finding, Finding::ZeroTestScore { .. }))
+        );
     }
 }

@@ -33,7 +33,13 @@ pub enum AcademicRank {
 }
 
 impl Label for AcademicRank {
-    const ALL: &'static [Self] = &[Self::Good, Self::Fair, Self::Average, Self::Weak, Self::Poor];
+    const ALL: &'static [Self] = &[
+        Self::Good,
+        Self::Fair,
+        Self::Average,
+        Self::Weak,
+        Self::Poor,
+    ];
 
     fn label(self) -> &'static str {
         match self {
@@ -121,9 +127,9 @@ pub const KEY_SUBJECT_PREFIXES: &[&str] = &[
 /// Whether a subject counts for the Toán / Ngữ văn / Ngoại ngữ clause of Điều 13.
 pub fn is_key_subject(name: &str) -> bool {
     let folded = fold(name);
-    KEY_SUBJECT_PREFIXES.iter().any(|prefix| {
-        folded == *prefix || folded.starts_with(&format!("{prefix} "))
-    })
+    KEY_SUBJECT_PREFIXES
+        .iter()
+        .any(|prefix| folded == *prefix || folded.starts_with(&format!("{prefix} ")))
 }
 
 /// The average of all scored subjects (ĐTBhk, ĐTBcn): the plain mean, no
@@ -175,7 +181,10 @@ pub fn unmet_rank_criterion(rank: AcademicRank, input: &RankInput<'_>) -> Option
     }
     let (level_threshold, every_threshold) = thresholds(rank);
     if input.overall < level_threshold {
-        return Some(Criterion::OverallAverageAtLeast { threshold: level_threshold, actual: input.overall });
+        return Some(Criterion::OverallAverageAtLeast {
+            threshold: level_threshold,
+            actual: input.overall,
+        });
     }
     let scored = || {
         input.values.iter().filter_map(|(name, value)| match value {
@@ -188,13 +197,19 @@ pub fn unmet_rank_criterion(rank: AcademicRank, input: &RankInput<'_>) -> Option
         .map(|(name, score)| Shortfall::new(name, score))
         .collect();
     if rank == AcademicRank::Weak {
-        return (!short.is_empty()).then_some(Criterion::NoScoredBelow { threshold: every_threshold, short });
+        return (!short.is_empty()).then_some(Criterion::NoScoredBelow {
+            threshold: every_threshold,
+            short,
+        });
     }
     if !scored().any(|(name, score)| is_key_subject(name) && score >= level_threshold) {
-        return Some(Criterion::KeySubjectAtLeast { threshold: level_threshold });
+        return Some(Criterion::KeySubjectAtLeast {
+            threshold: level_threshold,
+        });
     }
     if let Some(specialised) = input.specialised_subject {
-        let reaches = scored().any(|(name, score)| fold(name) == fold(specialised) && score >= level_threshold);
+        let reaches = scored()
+            .any(|(name, score)| fold(name) == fold(specialised) && score >= level_threshold);
         if !reaches {
             return Some(Criterion::SpecialisedSubjectAtLeast {
                 subject: specialised.to_owned(),
@@ -203,7 +218,10 @@ pub fn unmet_rank_criterion(rank: AcademicRank, input: &RankInput<'_>) -> Option
         }
     }
     if !short.is_empty() {
-        return Some(Criterion::EveryScoredAtLeast { threshold: every_threshold, short });
+        return Some(Criterion::EveryScoredAtLeast {
+            threshold: every_threshold,
+            short,
+        });
     }
     let not_passed: Vec<Shortfall> = input
         .values
@@ -216,18 +234,35 @@ pub fn unmet_rank_criterion(rank: AcademicRank, input: &RankInput<'_>) -> Option
 
 /// The rank before the downgrade adjustment.
 pub fn classify_rank(input: &RankInput<'_>) -> AcademicRank {
-    [AcademicRank::Good, AcademicRank::Fair, AcademicRank::Average, AcademicRank::Weak]
-        .into_iter()
-        .find(|rank| unmet_rank_criterion(*rank, input).is_none())
-        .unwrap_or(AcademicRank::Poor)
+    [
+        AcademicRank::Good,
+        AcademicRank::Fair,
+        AcademicRank::Average,
+        AcademicRank::Weak,
+    ]
+    .into_iter()
+    .find(|rank| unmet_rank_criterion(*rank, input).is_none())
+    .unwrap_or(AcademicRank::Poor)
 }
 
 /// Điều 13 khoản 6: (rank the average reaches, rank one subject pulled it down to,
 /// adjusted rank). Only these four cases are adjusted.
 pub const RANK_ADJUSTMENTS: [(AcademicRank, AcademicRank, AcademicRank); 4] = [
-    (AcademicRank::Good, AcademicRank::Average, AcademicRank::Fair),
-    (AcademicRank::Good, AcademicRank::Weak, AcademicRank::Average),
-    (AcademicRank::Fair, AcademicRank::Weak, AcademicRank::Average),
+    (
+        AcademicRank::Good,
+        AcademicRank::Average,
+        AcademicRank::Fair,
+    ),
+    (
+        AcademicRank::Good,
+        AcademicRank::Weak,
+        AcademicRank::Average,
+    ),
+    (
+        AcademicRank::Fair,
+        AcademicRank::Weak,
+        AcademicRank::Average,
+    ),
     (AcademicRank::Fair, AcademicRank::Poor, AcademicRank::Weak),
 ];
 
@@ -265,7 +300,10 @@ pub fn academic_rank(input: &RankInput<'_>) -> RankDecision {
         for index in 0..trial.len() {
             let original = trial[index].1;
             trial[index].1 = crate::tt22::harmless_replacement(original);
-            let lifted = classify_rank(&RankInput { values: &trial, ..*input });
+            let lifted = classify_rank(&RankInput {
+                values: &trial,
+                ..*input
+            });
             trial[index].1 = original;
             if lifted >= reached {
                 culprits.push(index);
@@ -273,16 +311,30 @@ pub fn academic_rank(input: &RankInput<'_>) -> RankDecision {
         }
         if let [index] = culprits.as_slice() {
             let culprit = input.values[*index].0.to_owned();
-            return RankDecision { rank: adjusted, base, adjusted: Some((reached, culprit)) };
+            return RankDecision {
+                rank: adjusted,
+                base,
+                adjusted: Some((reached, culprit)),
+            };
         }
     }
-    RankDecision { rank: base, base, adjusted: None }
+    RankDecision {
+        rank: base,
+        base,
+        adjusted: None,
+    }
 }
 
 fn explained_rank(term: Term, input: &RankInput<'_>, reasons: &mut Vec<Reason>) -> RankDecision {
     let decision = academic_rank(input);
     let during = Some(term);
-    reasons.push(Reason::new(Rule::Tt58AcademicRank, during, Finding::LevelDecided { level: decision.base.label() }));
+    reasons.push(Reason::new(
+        Rule::Tt58AcademicRank,
+        during,
+        Finding::LevelDecided {
+            level: decision.base.label(),
+        },
+    ));
     let next = match decision.base {
         AcademicRank::Poor => Some(AcademicRank::Weak),
         AcademicRank::Weak => Some(AcademicRank::Average),
@@ -290,11 +342,16 @@ fn explained_rank(term: Term, input: &RankInput<'_>, reasons: &mut Vec<Reason>) 
         AcademicRank::Fair => Some(AcademicRank::Good),
         AcademicRank::Good => None,
     };
-    if let Some(criterion) = next.and_then(|next| unmet_rank_criterion(next, input).map(|c| (next, c))) {
+    if let Some(criterion) =
+        next.and_then(|next| unmet_rank_criterion(next, input).map(|c| (next, c)))
+    {
         reasons.push(Reason::new(
             Rule::Tt58AcademicRank,
             during,
-            Finding::CriterionShort { level: criterion.0.label(), criterion: criterion.1 },
+            Finding::CriterionShort {
+                level: criterion.0.label(),
+                criterion: criterion.1,
+            },
         ));
     }
     if let Some((reached, culprit)) = &decision.adjusted {
@@ -378,21 +435,41 @@ pub fn award(rank: AcademicRank, conduct: ConductRank) -> Option<Award> {
     }
 }
 
-fn explained_award(term: Term, rank: AcademicRank, conduct: ConductRank, reasons: &mut Vec<Reason>) -> Option<Award> {
+fn explained_award(
+    term: Term,
+    rank: AcademicRank,
+    conduct: ConductRank,
+    reasons: &mut Vec<Reason>,
+) -> Option<Award> {
     let during = Some(term);
     let award = award(rank, conduct);
     match award {
-        Some(award) => reasons.push(Reason::new(Rule::Tt58Award, during, Finding::Award { award: award.label() })),
+        Some(award) => reasons.push(Reason::new(
+            Rule::Tt58Award,
+            during,
+            Finding::Award {
+                award: award.label(),
+            },
+        )),
         None => {
             let criterion = if rank < AcademicRank::Fair {
-                Criterion::LearningAtLeast { level: AcademicRank::Fair.label(), actual: rank.label() }
+                Criterion::LearningAtLeast {
+                    level: AcademicRank::Fair.label(),
+                    actual: rank.label(),
+                }
             } else {
-                Criterion::ConductAtLeast { level: ConductRank::Fair.label(), actual: conduct.label() }
+                Criterion::ConductAtLeast {
+                    level: ConductRank::Fair.label(),
+                    actual: conduct.label(),
+                }
             };
             reasons.push(Reason::new(
                 Rule::Tt58Award,
                 during,
-                Finding::NoAward { award: Award::AdvancedStudent.label(), criterion },
+                Finding::NoAward {
+                    award: Award::AdvancedStudent.label(),
+                    criterion,
+                },
             ));
         }
     }
@@ -403,10 +480,13 @@ fn retest_candidates(subjects: &[SubjectResults]) -> Vec<Shortfall> {
     subjects
         .iter()
         .filter_map(|subject| match subject.year.assessed() {
-            Some(SubjectValue::Scored(score)) if *score < FIVE => Some(Shortfall::new(&subject.name, score)),
-            Some(SubjectValue::Commented(CommentedResult::NotPass)) => {
-                Some(Shortfall::new(&subject.name, CommentedResult::NotPass.code()))
+            Some(SubjectValue::Scored(score)) if *score < FIVE => {
+                Some(Shortfall::new(&subject.name, score))
             }
+            Some(SubjectValue::Commented(CommentedResult::NotPass)) => Some(Shortfall::new(
+                &subject.name,
+                CommentedResult::NotPass.code(),
+            )),
             _ => None,
         })
         .collect()
@@ -415,7 +495,10 @@ fn retest_candidates(subjects: &[SubjectResults]) -> Vec<Shortfall> {
 /// Evaluates one TT58/TT26 student-year.
 pub fn evaluate(student: &Tt58Student) -> Result<Tt58Evaluation, EvaluateError> {
     if student.grade.level() == Level::Primary {
-        return Err(EvaluateError::GradeOutsideRegime { grade: student.grade, regime: Regime::Tt58 });
+        return Err(EvaluateError::GradeOutsideRegime {
+            grade: student.grade,
+            regime: Regime::Tt58,
+        });
     }
     if student.subjects.is_empty() {
         return Err(EvaluateError::NoSubjects);
@@ -427,13 +510,23 @@ pub fn evaluate(student: &Tt58Student) -> Result<Tt58Evaluation, EvaluateError> 
     let mut term_rank = |term: Term| -> (Score, AcademicRank) {
         let values = assessed_values(&subjects, term);
         let overall = overall_average(&values).unwrap_or(Score::ZERO);
-        let count = values.iter().filter(|(_, value)| matches!(value, SubjectValue::Scored(_))).count();
+        let count = values
+            .iter()
+            .filter(|(_, value)| matches!(value, SubjectValue::Scored(_)))
+            .count();
         reasons.push(Reason::new(
             Rule::Tt58OverallAverage,
             Some(term),
-            Finding::OverallAverage { value: overall, subjects: count },
+            Finding::OverallAverage {
+                value: overall,
+                subjects: count,
+            },
         ));
-        let input = RankInput { overall, values: &values, specialised_subject: specialised };
+        let input = RankInput {
+            overall,
+            values: &values,
+            specialised_subject: specialised,
+        };
         (overall, explained_rank(term, &input, &mut reasons).rank)
     };
     let (overall_s1, rank_s1) = term_rank(Term::S1);
@@ -446,13 +539,23 @@ pub fn evaluate(student: &Tt58Student) -> Result<Tt58Evaluation, EvaluateError> 
             reasons.push(Reason::new(
                 Rule::Tt58Conduct,
                 Some(Term::Year),
-                Finding::ConductYearFromSecondSemester { year: student.conduct.s2.label() },
+                Finding::ConductYearFromSecondSemester {
+                    year: student.conduct.s2.label(),
+                },
             ));
             student.conduct.s2
         }
     };
-    let conduct = TermResults { s1: student.conduct.s1, s2: student.conduct.s2, year: conduct_year };
-    let rank = TermResults { s1: rank_s1, s2: rank_s2, year: rank_year };
+    let conduct = TermResults {
+        s1: student.conduct.s1,
+        s2: student.conduct.s2,
+        year: conduct_year,
+    };
+    let rank = TermResults {
+        s1: rank_s1,
+        s2: rank_s2,
+        year: rank_year,
+    };
     let awards = TermResults {
         s1: explained_award(Term::S1, rank.s1, conduct.s1, &mut reasons),
         s2: explained_award(Term::S2, rank.s2, conduct.s2, &mut reasons),
@@ -461,7 +564,11 @@ pub fn evaluate(student: &Tt58Student) -> Result<Tt58Evaluation, EvaluateError> 
 
     let mut evaluation = Tt58Evaluation {
         subjects,
-        overall: TermResults { s1: overall_s1, s2: overall_s2, year: overall_year },
+        overall: TermResults {
+            s1: overall_s1,
+            s2: overall_s2,
+            year: overall_year,
+        },
         rank,
         rank_after_retest: None,
         conduct,
@@ -475,7 +582,10 @@ pub fn evaluate(student: &Tt58Student) -> Result<Tt58Evaluation, EvaluateError> 
     reasons.push(Reason::new(
         Rule::Tt58Promotion,
         Some(Term::Year),
-        Finding::Outcome { outcome: evaluation.promotion.code(), label: evaluation.promotion.label() },
+        Finding::Outcome {
+            outcome: evaluation.promotion.code(),
+            label: evaluation.promotion.label(),
+        },
     ));
     evaluation.reasons = reasons;
     Ok(evaluation)
@@ -504,7 +614,10 @@ fn promotion(
                 rank.label(),
                 conduct.label()
             ))
-        } else if !candidates.iter().any(|candidate| candidate.subject == subject.name) {
+        } else if !candidates
+            .iter()
+            .any(|candidate| candidate.subject == subject.name)
+        {
             Some(format!(
                 "{} cannot be retested: only subjects with a year average below 5.0 or Chưa đạt can",
                 subject.name
@@ -513,19 +626,28 @@ fn promotion(
             None
         };
         if let Some(why) = why {
-            return Err(EvaluateError::RetestNotAllowed { subject_index: index, why });
+            return Err(EvaluateError::RetestNotAllowed {
+                subject_index: index,
+                why,
+            });
         }
     }
     let summer_required = conduct == ConductRank::Weak && rank >= AcademicRank::Average;
     if student.conduct.summer.is_some() && !summer_required {
-        return Err(EvaluateError::SummerTrainingNotRequired { what: "conduct", level: conduct.label() });
+        return Err(EvaluateError::SummerTrainingNotRequired {
+            what: "conduct",
+            level: conduct.label(),
+        });
     }
 
     if student.absences > ABSENCE_LIMIT {
         reasons.push(Reason::new(
             Rule::Tt58Promotion,
             year,
-            Finding::AbsencesOverLimit { absences: student.absences, limit: ABSENCE_LIMIT },
+            Finding::AbsencesOverLimit {
+                absences: student.absences,
+                limit: ABSENCE_LIMIT,
+            },
         ));
         return Ok(Promotion::Retained);
     }
@@ -533,18 +655,45 @@ fn promotion(
         return Ok(Promotion::Retained);
     }
     if rank == AcademicRank::Weak && !retest_allowed {
-        reasons.push(Reason::new(Rule::Tt58Retest, year, Finding::RetestNotAllowed { conduct: conduct.label() }));
+        reasons.push(Reason::new(
+            Rule::Tt58Retest,
+            year,
+            Finding::RetestNotAllowed {
+                conduct: conduct.label(),
+            },
+        ));
         return Ok(Promotion::Retained);
     }
     if retest_allowed {
-        evaluation.retest_subjects = candidates.iter().map(|candidate| candidate.subject.clone()).collect();
-        reasons.push(Reason::new(Rule::Tt58Retest, year, Finding::RetestEligible { subjects: candidates }));
-        if evaluation.subjects.iter().all(|subject| subject.retest.is_none()) {
+        evaluation.retest_subjects = candidates
+            .iter()
+            .map(|candidate| candidate.subject.clone())
+            .collect();
+        reasons.push(Reason::new(
+            Rule::Tt58Retest,
+            year,
+            Finding::RetestEligible {
+                subjects: candidates,
+            },
+        ));
+        if evaluation
+            .subjects
+            .iter()
+            .all(|subject| subject.retest.is_none())
+        {
             return Ok(Promotion::Retest);
         }
-        let after = rank_after_retest(&evaluation.subjects, student.specialised_subject.as_deref(), reasons);
+        let after = rank_after_retest(
+            &evaluation.subjects,
+            student.specialised_subject.as_deref(),
+            reasons,
+        );
         evaluation.rank_after_retest = Some(after);
-        return Ok(if after >= AcademicRank::Average { Promotion::Promoted } else { Promotion::Retained });
+        return Ok(if after >= AcademicRank::Average {
+            Promotion::Promoted
+        } else {
+            Promotion::Retained
+        });
     }
     if summer_required {
         let summer = student.conduct.summer;
@@ -552,7 +701,9 @@ fn promotion(
         reasons.push(Reason::new(
             Rule::Tt58SummerTraining,
             year,
-            Finding::SummerTraining { result: summer.map(Label::label) },
+            Finding::SummerTraining {
+                result: summer.map(Label::label),
+            },
         ));
         return Ok(match summer {
             None => Promotion::SummerTraining,
@@ -579,7 +730,10 @@ pub fn rank_after_retest(
                 reasons.push(Reason::new(
                     Rule::Tt58Retest,
                     year,
-                    Finding::RetestApplied { subject: subject.name.clone(), value: retest.to_string() },
+                    Finding::RetestApplied {
+                        subject: subject.name.clone(),
+                        value: retest.to_string(),
+                    },
                 ));
                 retest
             }
@@ -588,11 +742,25 @@ pub fn rank_after_retest(
         values.push((subject.name.as_str(), value));
     }
     let overall = overall_average(&values).unwrap_or(Score::ZERO);
-    let input = RankInput { overall, values: &values, specialised_subject };
+    let input = RankInput {
+        overall,
+        values: &values,
+        specialised_subject,
+    };
     let mut explained = Vec::new();
     let decision = explained_rank(Term::Year, &input, &mut explained);
-    reasons.extend(explained.into_iter().filter(|reason| reason.rule == Rule::Tt58RankAdjustment));
-    reasons.push(Reason::new(Rule::Tt58Retest, year, Finding::AfterRetest { level: decision.rank.label() }));
+    reasons.extend(
+        explained
+            .into_iter()
+            .filter(|reason| reason.rule == Rule::Tt58RankAdjustment),
+    );
+    reasons.push(Reason::new(
+        Rule::Tt58Retest,
+        year,
+        Finding::AfterRetest {
+            level: decision.rank.label(),
+        },
+    ));
     decision.rank
 }
 
@@ -607,15 +775,31 @@ mod tests {
 
     /// The nine subjects of the seed 003 tables, in their column order.
     const SEED_SUBJECTS: [&str; 9] = [
-        "Toán", "Ngữ văn", "Vật lý", "Hóa học", "Sinh học", "Lịch sử", "Địa lý", "GD&DC", "Ngoại ngữ",
+        "Toán",
+        "Ngữ văn",
+        "Vật lý",
+        "Hóa học",
+        "Sinh học",
+        "Lịch sử",
+        "Địa lý",
+        "GD&DC",
+        "Ngoại ngữ",
     ];
 
     fn scored(names: &[&'static str], averages: &[&str]) -> Vec<(&'static str, SubjectValue)> {
-        names.iter().zip(averages).map(|(name, text)| (*name, SubjectValue::Scored(score(text)))).collect()
+        names
+            .iter()
+            .zip(averages)
+            .map(|(name, text)| (*name, SubjectValue::Scored(score(text))))
+            .collect()
     }
 
     fn rank_of(overall: &str, values: &[(&str, SubjectValue)]) -> RankDecision {
-        academic_rank(&RankInput { overall: score(overall), values, specialised_subject: None })
+        academic_rank(&RankInput {
+            overall: score(overall),
+            values,
+            specialised_subject: None,
+        })
     }
 
     use AcademicRank::{Average, Fair, Good, Poor, Weak};
@@ -624,7 +808,10 @@ mod tests {
     /// base Trung bình, adjusted Khá.
     #[test]
     fn adjustment_vector_from_section_10() {
-        let values = scored(&SEED_SUBJECTS, &["8.5", "8.0", "4.8", "9", "9", "9", "9", "9", "8.6"]);
+        let values = scored(
+            &SEED_SUBJECTS,
+            &["8.5", "8.0", "4.8", "9", "9", "9", "9", "9", "8.6"],
+        );
         let decision = rank_of("8.2", &values);
         assert_eq!((decision.base, decision.rank), (Average, Fair));
         assert_eq!(decision.adjusted, Some((Good, "Vật lý".to_owned())));
@@ -633,7 +820,12 @@ mod tests {
     /// Each row of Điều 13 khoản 6 (regulations.md §2.2), and the cases it leaves alone.
     #[test]
     fn downgrade_adjustment_table() {
-        let with = |last: &str| scored(&SEED_SUBJECTS, &["8.5", "8.0", "9", "9", "9", "9", "9", "9", last]);
+        let with = |last: &str| {
+            scored(
+                &SEED_SUBJECTS,
+                &["8.5", "8.0", "9", "9", "9", "9", "9", "9", last],
+            )
+        };
         // Giỏi average pulled to Yếu by one subject at 3.0 → Trung bình.
         let decision = rank_of("8.3", &with("3.0"));
         assert_eq!((decision.base, decision.rank), (Weak, Average));
@@ -642,7 +834,12 @@ mod tests {
         let decision = rank_of("8.0", &with("1.5"));
         assert_eq!((decision.base, decision.rank), (Poor, Weak));
         // Khá average pulled to Yếu → Trung bình.
-        let fair = |last: &str| scored(&SEED_SUBJECTS, &["7", "7", "7", "7", "7", "7", "7", "7", last]);
+        let fair = |last: &str| {
+            scored(
+                &SEED_SUBJECTS,
+                &["7", "7", "7", "7", "7", "7", "7", "7", last],
+            )
+        };
         let decision = rank_of("6.7", &fair("3.0"));
         assert_eq!((decision.base, decision.rank), (Weak, Average));
         // Khá average pulled to Kém → Yếu.
@@ -655,7 +852,10 @@ mod tests {
         let decision = rank_of("8.3", &with("6.0"));
         assert_eq!((decision.base, decision.rank), (Fair, Fair));
         // Two subjects below: not "duy nhất một môn", not adjusted.
-        let two = scored(&SEED_SUBJECTS, &["8.5", "8.0", "9", "9", "9", "9", "9", "3.0", "3.0"]);
+        let two = scored(
+            &SEED_SUBJECTS,
+            &["8.5", "8.0", "9", "9", "9", "9", "9", "3.0", "3.0"],
+        );
         let decision = rank_of("8.0", &two);
         assert_eq!((decision.base, decision.rank), (Weak, Weak));
     }
@@ -663,21 +863,44 @@ mod tests {
     #[test]
     fn key_subject_clause_as_amended_by_tt26() {
         // Toán 7.6 and Ngữ văn 6.9, but Ngoại ngữ 8.9: Giỏi under TT26's "1 trong 3 môn".
-        let values = scored(&SEED_SUBJECTS, &["7.6", "6.9", "8.8", "8.5", "8.9", "8.8", "8.8", "8.9", "8.9"]);
-        assert_eq!(classify_rank(&RankInput { overall: score("8.8"), values: &values, specialised_subject: None }), Good);
+        let values = scored(
+            &SEED_SUBJECTS,
+            &[
+                "7.6", "6.9", "8.8", "8.5", "8.9", "8.8", "8.8", "8.9", "8.9",
+            ],
+        );
+        assert_eq!(
+            classify_rank(&RankInput {
+                overall: score("8.8"),
+                values: &values,
+                specialised_subject: None
+            }),
+            Good
+        );
         assert!(is_key_subject("Tiếng Anh"));
         assert!(is_key_subject("Ngoại ngữ 1"));
         assert!(is_key_subject("NGỮ VĂN"));
         assert!(!is_key_subject("Toán học ứng dụng và Tin") || is_key_subject("Toán"));
         assert!(!is_key_subject("Vật lý"));
         // Without any key subject at 8.0, an 8.5 average with every subject ≥ 6.5 is Khá.
-        let no_key = scored(&SEED_SUBJECTS, &["7.9", "7.9", "9", "9", "9", "9", "9", "9", "7.9"]);
+        let no_key = scored(
+            &SEED_SUBJECTS,
+            &["7.9", "7.9", "9", "9", "9", "9", "9", "9", "7.9"],
+        );
         let decision = rank_of("8.5", &no_key);
         assert_eq!(decision.rank, Fair);
         // A specialised class also needs the specialised subject at the threshold.
-        let input = RankInput { overall: score("8.8"), values: &values, specialised_subject: Some("Vật lý") };
+        let input = RankInput {
+            overall: score("8.8"),
+            values: &values,
+            specialised_subject: Some("Vật lý"),
+        };
         assert_eq!(classify_rank(&input), Good);
-        let input = RankInput { overall: score("8.8"), values: &values, specialised_subject: Some("Toán") };
+        let input = RankInput {
+            overall: score("8.8"),
+            values: &values,
+            specialised_subject: Some("Toán"),
+        };
         assert_eq!(classify_rank(&input), Fair);
     }
 
@@ -704,50 +927,133 @@ mod tests {
         // (HK1, HK2, CN) triples, row by row, in the seed's column order.
         let triples: &[[&str; 3]] = &[
             // Student 1: Toán … Ngoại ngữ.
-            ["6.5", "8.7", "8.0"], ["7.3", "8.4", "8.0"], ["8.3", "9.6", "9.2"], ["7.5", "7.8", "7.7"],
-            ["8.9", "8.8", "8.8"], ["8.9", "7.9", "8.2"], ["8.8", "9.6", "9.3"], ["8.3", "8.9", "8.7"],
+            ["6.5", "8.7", "8.0"],
+            ["7.3", "8.4", "8.0"],
+            ["8.3", "9.6", "9.2"],
+            ["7.5", "7.8", "7.7"],
+            ["8.9", "8.8", "8.8"],
+            ["8.9", "7.9", "8.2"],
+            ["8.8", "9.6", "9.3"],
+            ["8.3", "8.9", "8.7"],
             ["8.0", "7.7", "7.8"],
             // Student 2.
-            ["4.0", "7.0", "6.0"], ["6.5", "7.2", "7.0"], ["4.5", "5.2", "5.0"], ["6.2", "5.6", "5.8"],
-            ["6.1", "7.9", "7.3"], ["7.6", "7.4", "7.5"], ["7.1", "7.7", "7.5"], ["6.1", "7.9", "7.3"],
+            ["4.0", "7.0", "6.0"],
+            ["6.5", "7.2", "7.0"],
+            ["4.5", "5.2", "5.0"],
+            ["6.2", "5.6", "5.8"],
+            ["6.1", "7.9", "7.3"],
+            ["7.6", "7.4", "7.5"],
+            ["7.1", "7.7", "7.5"],
+            ["6.1", "7.9", "7.3"],
             ["6.8", "6.5", "6.6"],
             // Student 3.
-            ["8.3", "9.2", "8.9"], ["7.6", "7.5", "7.5"], ["8.6", "9.0", "8.9"], ["7.9", "7.8", "7.8"],
-            ["7.1", "7.4", "7.3"], ["7.1", "8.2", "7.8"], ["8.6", "8.5", "8.5"], ["7.8", "7.6", "7.7"],
+            ["8.3", "9.2", "8.9"],
+            ["7.6", "7.5", "7.5"],
+            ["8.6", "9.0", "8.9"],
+            ["7.9", "7.8", "7.8"],
+            ["7.1", "7.4", "7.3"],
+            ["7.1", "8.2", "7.8"],
+            ["8.6", "8.5", "8.5"],
+            ["7.8", "7.6", "7.7"],
             ["8.0", "7.6", "7.7"],
             // Student 4.
-            ["5.9", "8.4", "7.6"], ["6.7", "7.9", "7.5"], ["6.3", "7.3", "7.0"], ["7.5", "7.3", "7.4"],
-            ["9.5", "7.2", "8.0"], ["6.6", "7.7", "7.3"], ["8.4", "8.3", "8.3"], ["7.5", "7.7", "7.6"],
+            ["5.9", "8.4", "7.6"],
+            ["6.7", "7.9", "7.5"],
+            ["6.3", "7.3", "7.0"],
+            ["7.5", "7.3", "7.4"],
+            ["9.5", "7.2", "8.0"],
+            ["6.6", "7.7", "7.3"],
+            ["8.4", "8.3", "8.3"],
+            ["7.5", "7.7", "7.6"],
             ["6.1", "6.5", "6.4"],
             // Student 5.
-            ["5.7", "8.9", "7.8"], ["8.0", "8.3", "8.2"], ["5.5", "8.2", "7.3"], ["6.9", "7.0", "7.0"],
-            ["6.3", "8.2", "7.6"], ["8.3", "7.6", "7.8"], ["8.9", "7.7", "8.1"], ["7.7", "6.6", "7.0"],
+            ["5.7", "8.9", "7.8"],
+            ["8.0", "8.3", "8.2"],
+            ["5.5", "8.2", "7.3"],
+            ["6.9", "7.0", "7.0"],
+            ["6.3", "8.2", "7.6"],
+            ["8.3", "7.6", "7.8"],
+            ["8.9", "7.7", "8.1"],
+            ["7.7", "6.6", "7.0"],
             ["7.5", "7.4", "7.4"],
             // Per-student table (12A1): grade 10 and grade 11, Toán … Ngoại ngữ, then
             // "Trung bình môn".
-            ["7.3", "7.0", "7.1"], ["5.0", "7.4", "6.6"], ["7.1", "6.0", "6.4"], ["7.2", "7.0", "7.1"],
-            ["6.6", "7.4", "7.1"], ["6.1", "6.0", "6.0"], ["6.9", "6.1", "6.4"], ["6.4", "6.6", "6.5"],
-            ["7.4", "7.9", "7.7"], ["8.8", "8.1", "8.3"], ["8.0", "7.9", "7.9"], ["8.4", "8.5", "8.5"],
-            ["6.9", "6.7", "6.8"], ["6.6", "7.6", "7.3"], ["8.4", "7.9", "8.1"], ["7.4", "8.6", "8.2"],
-            ["6.1", "7.1", "6.8"], ["7.6", "7.0", "7.2"], ["7.4", "7.5", "7.5"], ["7.4", "7.7", "7.6"],
+            ["7.3", "7.0", "7.1"],
+            ["5.0", "7.4", "6.6"],
+            ["7.1", "6.0", "6.4"],
+            ["7.2", "7.0", "7.1"],
+            ["6.6", "7.4", "7.1"],
+            ["6.1", "6.0", "6.0"],
+            ["6.9", "6.1", "6.4"],
+            ["6.4", "6.6", "6.5"],
+            ["7.4", "7.9", "7.7"],
+            ["8.8", "8.1", "8.3"],
+            ["8.0", "7.9", "7.9"],
+            ["8.4", "8.5", "8.5"],
+            ["6.9", "6.7", "6.8"],
+            ["6.6", "7.6", "7.3"],
+            ["8.4", "7.9", "8.1"],
+            ["7.4", "8.6", "8.2"],
+            ["6.1", "7.1", "6.8"],
+            ["7.6", "7.0", "7.2"],
+            ["7.4", "7.5", "7.5"],
+            ["7.4", "7.7", "7.6"],
             // Per-student table (12A3): grade 10 and grade 11.
-            ["7.9", "8.1", "8.0"], ["6.8", "8.4", "7.9"], ["6.7", "6.9", "6.8"], ["7.0", "7.0", "7.0"],
-            ["6.9", "6.2", "6.4"], ["4.2", "6.8", "5.9"], ["7.0", "6.6", "6.7"], ["6.5", "7.5", "7.2"],
-            ["7.3", "7.1", "7.2"], ["5.9", "7.5", "7.0"], ["5.8", "5.9", "5.9"], ["7.9", "7.7", "7.8"],
-            ["7.1", "7.8", "7.6"], ["7.9", "6.5", "7.0"], ["5.9", "7.8", "7.2"], ["7.1", "8.2", "7.8"],
-            ["5.8", "5.7", "5.7"], ["6.8", "6.7", "6.7"],
+            ["7.9", "8.1", "8.0"],
+            ["6.8", "8.4", "7.9"],
+            ["6.7", "6.9", "6.8"],
+            ["7.0", "7.0", "7.0"],
+            ["6.9", "6.2", "6.4"],
+            ["4.2", "6.8", "5.9"],
+            ["7.0", "6.6", "6.7"],
+            ["6.5", "7.5", "7.2"],
+            ["7.3", "7.1", "7.2"],
+            ["5.9", "7.5", "7.0"],
+            ["5.8", "5.9", "5.9"],
+            ["7.9", "7.7", "7.8"],
+            ["7.1", "7.8", "7.6"],
+            ["7.9", "6.5", "7.0"],
+            ["5.9", "7.8", "7.2"],
+            ["7.1", "8.2", "7.8"],
+            ["5.8", "5.7", "5.7"],
+            ["6.8", "6.7", "6.7"],
             // Excel upload sample ("Cách 2"), rows 3, 5 and 6, and the consistent
             // cells of rows 2 and 4 (see the next test for the others).
-            ["8.5", "8.7", "8.6"], ["8.3", "8.2", "8.2"], ["9.1", "9.0", "9.0"], ["8.9", "8.0", "8.3"],
-            ["9.1", "8.6", "8.8"], ["9.2", "8.6", "8.8"], ["8.3", "8.8", "8.6"], ["8.4", "9.4", "9.1"],
-            ["8.6", "8.6", "8.6"], ["7.4", "7.3", "7.3"], ["8.8", "9.6", "9.3"], ["8.7", "8.2", "8.4"],
-            ["9.3", "9.4", "9.4"], ["8.7", "8.4", "8.5"], ["8.4", "9.1", "8.9"], ["8.4", "9.1", "8.9"],
-            ["7.9", "8.5", "8.3"], ["7.8", "8.1", "8.0"], ["8.6", "8.3", "8.4"], ["9.2", "8.9", "9.0"],
-            ["9.4", "9.1", "9.2"], ["8.5", "8.4", "8.4"], ["7.8", "8.9", "8.5"], ["9.1", "8.9", "9.0"],
-            ["5.8", "5.5", "5.6"], ["7.7", "7.9", "7.8"], ["7.5", "8.2", "8.0"], ["7.1", "8.0", "7.7"],
+            ["8.5", "8.7", "8.6"],
+            ["8.3", "8.2", "8.2"],
+            ["9.1", "9.0", "9.0"],
+            ["8.9", "8.0", "8.3"],
+            ["9.1", "8.6", "8.8"],
+            ["9.2", "8.6", "8.8"],
+            ["8.3", "8.8", "8.6"],
+            ["8.4", "9.4", "9.1"],
+            ["8.6", "8.6", "8.6"],
+            ["7.4", "7.3", "7.3"],
+            ["8.8", "9.6", "9.3"],
+            ["8.7", "8.2", "8.4"],
+            ["9.3", "9.4", "9.4"],
+            ["8.7", "8.4", "8.5"],
+            ["8.4", "9.1", "8.9"],
+            ["8.4", "9.1", "8.9"],
+            ["7.9", "8.5", "8.3"],
+            ["7.8", "8.1", "8.0"],
+            ["8.6", "8.3", "8.4"],
+            ["9.2", "8.9", "9.0"],
+            ["9.4", "9.1", "9.2"],
+            ["8.5", "8.4", "8.4"],
+            ["7.8", "8.9", "8.5"],
+            ["9.1", "8.9", "9.0"],
+            ["5.8", "5.5", "5.6"],
+            ["7.7", "7.9", "7.8"],
+            ["7.5", "8.2", "8.0"],
+            ["7.1", "8.0", "7.7"],
         ];
         for [first, second, year] in triples {
-            assert_eq!(year_subject_average(score(first), score(second)).to_string(), *year, "{first}, {second}");
+            assert_eq!(
+                year_subject_average(score(first), score(second)).to_string(),
+                *year,
+                "{first}, {second}"
+            );
         }
     }
 
@@ -759,16 +1065,35 @@ mod tests {
     #[test]
     fn seed_003_excel_sample_cells_are_placeholders() {
         let placeholders: &[[&str; 3]] = &[
-            ["8.5", "9.4", "6.9"], ["7.4", "8.2", "8.6"], ["8.3", "8.5", "8.2"], ["9.6", "8.5", "7.9"],
-            ["9.8", "5.0", "8.6"], ["9.3", "6.4", "6.3"], ["8.8", "9.9", "9.8"], ["9.7", "8.7", "8.5"],
+            ["8.5", "9.4", "6.9"],
+            ["7.4", "8.2", "8.6"],
+            ["8.3", "8.5", "8.2"],
+            ["9.6", "8.5", "7.9"],
+            ["9.8", "5.0", "8.6"],
+            ["9.3", "6.4", "6.3"],
+            ["8.8", "9.9", "9.8"],
+            ["9.7", "8.7", "8.5"],
             ["8.2", "9.3", "8.7"],
-            ["8.6", "7.0", "8.0"], ["7.7", "7.1", "8.1"], ["7.8", "7.2", "8.2"], ["9.0", "7.3", "8.3"],
-            ["9.2", "7.4", "8.4"], ["9.3", "7.5", "8.5"], ["9.1", "7.6", "8.6"], ["9.3", "7.7", "8.7"],
-            ["8.9", "9.0", "9.1"], ["9.3", "9.2", "8.6"], ["8.2", "8.3", "8.1"], ["9.2", "8.8", "9.4"],
+            ["8.6", "7.0", "8.0"],
+            ["7.7", "7.1", "8.1"],
+            ["7.8", "7.2", "8.2"],
+            ["9.0", "7.3", "8.3"],
+            ["9.2", "7.4", "8.4"],
+            ["9.3", "7.5", "8.5"],
+            ["9.1", "7.6", "8.6"],
+            ["9.3", "7.7", "8.7"],
+            ["8.9", "9.0", "9.1"],
+            ["9.3", "9.2", "8.6"],
+            ["8.2", "8.3", "8.1"],
+            ["9.2", "8.8", "9.4"],
             ["8.3", "8.9", "8.4"],
         ];
         for [first, second, printed] in placeholders {
-            assert_ne!(year_subject_average(score(first), score(second)).to_string(), *printed, "{first}, {second}");
+            assert_ne!(
+                year_subject_average(score(first), score(second)).to_string(),
+                *printed,
+                "{first}, {second}"
+            );
         }
     }
 
@@ -779,33 +1104,157 @@ mod tests {
     fn seed_003_ranks() {
         // (overall, nine subject averages, printed rank)
         let rows: &[(&str, [&str; 9], &str)] = &[
-            ("8.3", ["6.5", "7.3", "8.3", "7.5", "8.9", "8.9", "8.8", "8.3", "8.0"], "G"),
-            ("8.8", ["8.7", "8.4", "9.6", "7.8", "8.8", "7.9", "9.6", "8.9", "7.7"], "G"),
-            ("6.7", ["4.0", "6.5", "4.5", "6.2", "6.1", "7.6", "7.1", "6.1", "6.8"], "TB"),
-            ("7.3", ["7.0", "7.2", "5.2", "5.6", "7.9", "7.4", "7.7", "7.9", "6.5"], "K"),
-            ("7.1", ["6.0", "7.0", "5.0", "5.8", "7.3", "7.5", "7.5", "7.3", "6.6"], "K"),
-            ("8.1", ["8.3", "7.6", "8.6", "7.9", "7.1", "7.1", "8.6", "7.8", "8.0"], "G"),
-            ("8.3", ["9.2", "7.5", "9.0", "7.8", "7.4", "8.2", "8.5", "7.6", "7.6"], "G"),
-            ("7.4", ["5.9", "6.7", "6.3", "7.5", "9.5", "6.6", "8.4", "7.5", "6.1"], "K"),
-            ("7.8", ["8.4", "7.9", "7.3", "7.3", "7.2", "7.7", "8.3", "7.7", "6.5"], "K"),
-            ("7.7", ["7.6", "7.5", "7.0", "7.4", "8.0", "7.3", "8.3", "7.6", "6.4"], "K"),
-            ("7.5", ["5.7", "8.0", "5.5", "6.9", "6.3", "8.3", "8.9", "7.7", "7.5"], "K"),
-            ("8.0", ["8.9", "8.3", "8.2", "7.0", "8.2", "7.6", "7.7", "6.6", "7.4"], "G"),
-            ("7.9", ["7.8", "8.2", "7.3", "7.0", "7.6", "7.8", "8.1", "7.0", "7.4"], "K"),
+            (
+                "8.3",
+                [
+                    "6.5", "7.3", "8.3", "7.5", "8.9", "8.9", "8.8", "8.3", "8.0",
+                ],
+                "G",
+            ),
+            (
+                "8.8",
+                [
+                    "8.7", "8.4", "9.6", "7.8", "8.8", "7.9", "9.6", "8.9", "7.7",
+                ],
+                "G",
+            ),
+            (
+                "6.7",
+                [
+                    "4.0", "6.5", "4.5", "6.2", "6.1", "7.6", "7.1", "6.1", "6.8",
+                ],
+                "TB",
+            ),
+            (
+                "7.3",
+                [
+                    "7.0", "7.2", "5.2", "5.6", "7.9", "7.4", "7.7", "7.9", "6.5",
+                ],
+                "K",
+            ),
+            (
+                "7.1",
+                [
+                    "6.0", "7.0", "5.0", "5.8", "7.3", "7.5", "7.5", "7.3", "6.6",
+                ],
+                "K",
+            ),
+            (
+                "8.1",
+                [
+                    "8.3", "7.6", "8.6", "7.9", "7.1", "7.1", "8.6", "7.8", "8.0",
+                ],
+                "G",
+            ),
+            (
+                "8.3",
+                [
+                    "9.2", "7.5", "9.0", "7.8", "7.4", "8.2", "8.5", "7.6", "7.6",
+                ],
+                "G",
+            ),
+            (
+                "7.4",
+                [
+                    "5.9", "6.7", "6.3", "7.5", "9.5", "6.6", "8.4", "7.5", "6.1",
+                ],
+                "K",
+            ),
+            (
+                "7.8",
+                [
+                    "8.4", "7.9", "7.3", "7.3", "7.2", "7.7", "8.3", "7.7", "6.5",
+                ],
+                "K",
+            ),
+            (
+                "7.7",
+                [
+                    "7.6", "7.5", "7.0", "7.4", "8.0", "7.3", "8.3", "7.6", "6.4",
+                ],
+                "K",
+            ),
+            (
+                "7.5",
+                [
+                    "5.7", "8.0", "5.5", "6.9", "6.3", "8.3", "8.9", "7.7", "7.5",
+                ],
+                "K",
+            ),
+            (
+                "8.0",
+                [
+                    "8.9", "8.3", "8.2", "7.0", "8.2", "7.6", "7.7", "6.6", "7.4",
+                ],
+                "G",
+            ),
+            (
+                "7.9",
+                [
+                    "7.8", "8.2", "7.3", "7.0", "7.6", "7.8", "8.1", "7.0", "7.4",
+                ],
+                "K",
+            ),
             // Per-student table (12A1): grade 10 S1, S2, year; grade 11; grade 12 S1.
-            ("7.4", ["7.3", "7.1", "6.6", "6.9", "7.4", "8.0", "6.9", "8.4", "6.1"], "K"),
-            ("7.5", ["7.0", "6.0", "7.4", "6.1", "7.9", "7.9", "6.7", "7.9", "7.1"], "K"),
-            ("7.5", ["7.1", "6.4", "7.1", "6.4", "7.7", "7.9", "6.8", "8.1", "6.8"], "K"),
-            ("7.4", ["5.0", "7.2", "6.1", "6.4", "8.8", "8.4", "6.6", "7.4", "7.6"], "K"),
-            ("7.7", ["7.4", "7.0", "6.0", "6.6", "8.1", "8.5", "7.6", "8.6", "7.0"], "K"),
-            ("7.6", ["6.6", "7.1", "6.0", "6.5", "8.3", "8.5", "7.3", "8.2", "7.2"], "K"),
+            (
+                "7.4",
+                [
+                    "7.3", "7.1", "6.6", "6.9", "7.4", "8.0", "6.9", "8.4", "6.1",
+                ],
+                "K",
+            ),
+            (
+                "7.5",
+                [
+                    "7.0", "6.0", "7.4", "6.1", "7.9", "7.9", "6.7", "7.9", "7.1",
+                ],
+                "K",
+            ),
+            (
+                "7.5",
+                [
+                    "7.1", "6.4", "7.1", "6.4", "7.7", "7.9", "6.8", "8.1", "6.8",
+                ],
+                "K",
+            ),
+            (
+                "7.4",
+                [
+                    "5.0", "7.2", "6.1", "6.4", "8.8", "8.4", "6.6", "7.4", "7.6",
+                ],
+                "K",
+            ),
+            (
+                "7.7",
+                [
+                    "7.4", "7.0", "6.0", "6.6", "8.1", "8.5", "7.6", "8.6", "7.0",
+                ],
+                "K",
+            ),
+            (
+                "7.6",
+                [
+                    "6.6", "7.1", "6.0", "6.5", "8.3", "8.5", "7.3", "8.2", "7.2",
+                ],
+                "K",
+            ),
             // Giỏi only through Ngoại ngữ 8.9: the TT26 wording of the key-subject clause.
-            ("8.8", ["7.6", "6.9", "8.8", "8.5", "8.9", "8.8", "8.8", "8.9", "8.9"], "G"),
+            (
+                "8.8",
+                [
+                    "7.6", "6.9", "8.8", "8.5", "8.9", "8.8", "8.8", "8.9", "8.9",
+                ],
+                "G",
+            ),
         ];
         for (overall, averages, printed) in rows {
             let values = scored(&SEED_SUBJECTS, averages);
             let expected = AcademicRank::from_label(printed).unwrap();
-            assert_eq!(rank_of(overall, &values).rank, expected, "{overall} {averages:?}");
+            assert_eq!(
+                rank_of(overall, &values).rank,
+                expected,
+                "{overall} {averages:?}"
+            );
         }
     }
 
@@ -815,11 +1264,24 @@ mod tests {
     /// semesters were Giỏi. We hold the rows and assert what the rule gives.
     #[test]
     fn seed_003_rank_rows_that_contradict_the_rule() {
-        let student_1 = scored(&SEED_SUBJECTS, &["8.0", "8.0", "9.2", "7.7", "8.8", "8.2", "9.3", "8.7", "7.8"]);
+        let student_1 = scored(
+            &SEED_SUBJECTS,
+            &[
+                "8.0", "8.0", "9.2", "7.7", "8.8", "8.2", "9.3", "8.7", "7.8",
+            ],
+        );
         assert_eq!(AcademicRank::from_label("T"), None);
         assert_eq!(rank_of("8.6", &student_1).rank, Good);
-        let student_3 = scored(&SEED_SUBJECTS, &["8.9", "7.5", "8.9", "7.8", "7.3", "7.8", "8.5", "7.7", "7.7"]);
-        assert_ne!(rank_of("8.2", &student_3).rank, AcademicRank::from_label("K").unwrap());
+        let student_3 = scored(
+            &SEED_SUBJECTS,
+            &[
+                "8.9", "7.5", "8.9", "7.8", "7.3", "7.8", "8.5", "7.7", "7.7",
+            ],
+        );
+        assert_ne!(
+            rank_of("8.2", &student_3).rank,
+            AcademicRank::from_label("K").unwrap()
+        );
         assert_eq!(rank_of("8.2", &student_3).rank, Good);
     }
 
@@ -836,8 +1298,11 @@ mod tests {
     }
 
     fn student(averages: [&str; 9], conduct: ConductRank, absences: u16) -> Tt58Student {
-        let mut subjects: Vec<SubjectRecord> =
-            SEED_SUBJECTS.iter().zip(averages).map(|(name, average)| record(name, average, None)).collect();
+        let mut subjects: Vec<SubjectRecord> = SEED_SUBJECTS
+            .iter()
+            .zip(averages)
+            .map(|(name, average)| record(name, average, None))
+            .collect();
         subjects.push(SubjectRecord {
             name: "Thể dục".to_owned(),
             periods_per_year: None,
@@ -851,24 +1316,52 @@ mod tests {
             grade: Grade::new(11).unwrap(),
             subjects,
             specialised_subject: None,
-            conduct: ConductInput { s1: conduct, s2: conduct, year: None, summer: None },
+            conduct: ConductInput {
+                s1: conduct,
+                s2: conduct,
+                year: None,
+                summer: None,
+            },
             absences,
         }
     }
 
     #[test]
     fn awards_and_promotion() {
-        let good = evaluate(&student(["8.5", "8", "8", "8", "8", "8", "8", "8", "8"], ConductRank::Good, 0)).unwrap();
+        let good = evaluate(&student(
+            ["8.5", "8", "8", "8", "8", "8", "8", "8", "8"],
+            ConductRank::Good,
+            0,
+        ))
+        .unwrap();
         assert_eq!(good.rank.year, Good);
         assert_eq!(good.awards.year, Some(Award::GoodStudent));
         assert_eq!(good.promotion, Promotion::Promoted);
-        let advanced = evaluate(&student(["8.5", "8", "8", "8", "8", "8", "8", "8", "8"], ConductRank::Fair, 0)).unwrap();
+        let advanced = evaluate(&student(
+            ["8.5", "8", "8", "8", "8", "8", "8", "8", "8"],
+            ConductRank::Fair,
+            0,
+        ))
+        .unwrap();
         assert_eq!(advanced.awards.year, Some(Award::AdvancedStudent));
-        let average = evaluate(&student(["6", "6", "6", "6", "6", "6", "6", "6", "6"], ConductRank::Good, 0)).unwrap();
+        let average = evaluate(&student(
+            ["6", "6", "6", "6", "6", "6", "6", "6", "6"],
+            ConductRank::Good,
+            0,
+        ))
+        .unwrap();
         assert_eq!((average.rank.year, average.awards.year), (Average, None));
-        let absent = evaluate(&student(["8.5", "8", "8", "8", "8", "8", "8", "8", "8"], ConductRank::Good, 46)).unwrap();
+        let absent = evaluate(&student(
+            ["8.5", "8", "8", "8", "8", "8", "8", "8", "8"],
+            ConductRank::Good,
+            46,
+        ))
+        .unwrap();
         assert_eq!(absent.promotion, Promotion::Retained);
-        assert!(absent.reasons.iter().any(|reason| matches!(reason.finding, Finding::ConductYearFromSecondSemester { .. })));
+        assert!(absent.reasons.iter().any(|reason| matches!(
+            reason.finding,
+            Finding::ConductYearFromSecondSemester { .. }
+        )));
     }
 
     #[test]
@@ -885,13 +1378,27 @@ mod tests {
         assert_eq!(after.rank_after_retest, Some(Average));
         assert_eq!(after.promotion, Promotion::Promoted);
         // Yếu with conduct Yếu: retained.
-        assert_eq!(evaluate(&student(weak_marks, ConductRank::Weak, 0)).unwrap().promotion, Promotion::Retained);
+        assert_eq!(
+            evaluate(&student(weak_marks, ConductRank::Weak, 0))
+                .unwrap()
+                .promotion,
+            Promotion::Retained
+        );
         // Kém: retained.
         let poor = ["6", "6", "1", "1", "6", "6", "6", "6", "6"];
-        assert_eq!(evaluate(&student(poor, ConductRank::Good, 0)).unwrap().rank.year, Poor);
+        assert_eq!(
+            evaluate(&student(poor, ConductRank::Good, 0))
+                .unwrap()
+                .rank
+                .year,
+            Poor
+        );
         // Conduct Yếu with rank ≥ Trung bình: summer training.
         let mut summer = student(["7"; 9], ConductRank::Weak, 0);
-        assert_eq!(evaluate(&summer).unwrap().promotion, Promotion::SummerTraining);
+        assert_eq!(
+            evaluate(&summer).unwrap().promotion,
+            Promotion::SummerTraining
+        );
         summer.conduct.summer = Some(ConductRank::Average);
         assert_eq!(evaluate(&summer).unwrap().promotion, Promotion::Promoted);
         summer.conduct.summer = Some(ConductRank::Weak);
