@@ -212,8 +212,12 @@ pub enum Finding {
     },
     /// The average of all scored subjects (TT58).
     OverallAverage { value: Score, subjects: usize },
-    /// The level a term reached.
-    LevelDecided { level: &'static str },
+    /// The level a term reached; `of` names what was ranked ("Kết quả học tập",
+    /// "Học lực", "Kết quả giáo dục").
+    LevelDecided {
+        of: &'static str,
+        level: &'static str,
+    },
     /// The criterion that kept the result below `level`.
     CriterionShort {
         level: &'static str,
@@ -418,7 +422,7 @@ fn sentence(term: Option<Term>, finding: &Finding) -> String {
         Finding::OverallAverage { value, subjects } => {
             format!("Điểm trung bình các môn{during} ({subjects} môn tính điểm): {value}.")
         }
-        Finding::LevelDecided { level } => format!("Kết quả{during}: {level}."),
+        Finding::LevelDecided { of, level } => format!("{of}{during}: {level}."),
         Finding::CriterionShort { level, criterion } => format!(
             "Chưa đạt mức {level}{during}: {}.",
             criterion_sentence(criterion)

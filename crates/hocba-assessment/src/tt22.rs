@@ -262,6 +262,7 @@ fn explained_learning(
         Rule::Tt22LearningResult,
         Some(term),
         Finding::LevelDecided {
+            of: "Kết quả học tập",
             level: decision.base.label(),
         },
     ));
@@ -822,7 +823,7 @@ mod tests {
             .iter()
             .map(|reason| reason.sentence.as_str())
             .collect();
-        assert_eq!(sentences[0], "Kết quả cả năm: Chưa đạt.");
+        assert_eq!(sentences[0], "Kết quả học tập cả năm: Chưa đạt.");
         assert_eq!(
             sentences[1],
             "Chưa đạt mức Đạt cả năm: cần không có môn nào dưới 3.5; dưới 3.5: Địa lí (3.0)."

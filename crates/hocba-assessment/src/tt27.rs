@@ -673,6 +673,7 @@ pub fn evaluate(student: &Tt27Student) -> Result<Tt27Evaluation, EvaluateError> 
         Rule::Tt27YearResult,
         None,
         Finding::LevelDecided {
+            of: "Kết quả giáo dục",
             level: result.label(),
         },
     ));

@@ -332,6 +332,7 @@ fn explained_rank(term: Term, input: &RankInput<'_>, reasons: &mut Vec<Reason>) 
         Rule::Tt58AcademicRank,
         during,
         Finding::LevelDecided {
+            of: "Học lực",
             level: decision.base.label(),
         },
     ));
