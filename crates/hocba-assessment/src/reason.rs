@@ -225,6 +225,8 @@ pub enum Finding {
     },
     /// A level raised by the single-subject adjustment.
     Adjusted {
+        /// What was ranked ("Kết quả học tập", "Học lực").
+        of: &'static str,
         from: &'static str,
         to: &'static str,
         would_be: &'static str,
@@ -427,8 +429,8 @@ fn sentence(term: Option<Term>, finding: &Finding) -> String {
             "Chưa đạt mức {level}{during}: {}.",
             criterion_sentence(criterion)
         ),
-        Finding::Adjusted { from, to, would_be, culprit } => format!(
-            "Kết quả{during} được điều chỉnh từ {from} lên {to}: nếu không có riêng môn {culprit} thì đạt mức {would_be}, nên chỉ do một môn mà bị hạ mức."
+        Finding::Adjusted { of, from, to, would_be, culprit } => format!(
+            "{of}{during} được điều chỉnh từ {from} lên {to}: nếu không có riêng môn {culprit} thì đạt mức {would_be}, nên chỉ do một môn mà bị hạ mức."
         ),
         Finding::TrainingYear { first, second, year } => format!(
             "Kết quả rèn luyện cả năm: {year} (học kỳ I {first}, học kỳ II {second})."

@@ -288,6 +288,7 @@ fn explained_learning(
             Rule::Tt22LearningAdjustment,
             Some(term),
             Finding::Adjusted {
+                of: "Kết quả học tập",
                 from: decision.base.label(),
                 to: decision.result.label(),
                 would_be: would_be.label(),

@@ -360,6 +360,7 @@ fn explained_rank(term: Term, input: &RankInput<'_>, reasons: &mut Vec<Reason>) 
             Rule::Tt58RankAdjustment,
             during,
             Finding::Adjusted {
+                of: "Học lực",
                 from: decision.base.label(),
                 to: decision.rank.label(),
                 would_be: reached.label(),
