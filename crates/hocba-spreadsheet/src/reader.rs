@@ -51,6 +51,8 @@ impl Default for Limits {
 /// Entries up to this size are not ratio-checked: tiny parts compress
 /// arbitrarily well and cannot hurt.
 const RATIO_FLOOR: u64 = 1024 * 1024;
+/// Excel's column count: no real row has more cells.
+const MAX_CELLS_PER_ROW: usize = 16_384;
 /// The header must be among the first rows that have content.
 const HEADER_SEARCH_ROWS: usize = 20;
 
@@ -395,6 +397,11 @@ fn read_sheet(
             Some(mapping) => mapping.column(col).is_some(),
         };
         if keep {
+            if builder.row.len() >= MAX_CELLS_PER_ROW {
+                return Err(FileError::Corrupt {
+                    detail: format!("dòng {} có hơn {MAX_CELLS_PER_ROW} ô", u64::from(row) + 1),
+                });
+            }
             builder.row.push(RawCell {
                 col,
                 value: record.value,

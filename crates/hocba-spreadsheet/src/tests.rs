@@ -761,3 +761,63 @@ fn two_thousand_students_plan_in_one_pass() {
     assert!(plan.is_valid());
     assert_eq!(plan.updates(), 2000);
 }
+
+/// Replaces `<sheetData>…</sheetData>` of the first sheet of `file`.
+fn with_sheet_data(file: &[u8], sheet_data: &str) -> Vec<u8> {
+    let parts = zip_entries(file);
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, text) in &parts {
+        let text = if name == "xl/worksheets/sheet1.xml" {
+            let start = text.find("<sheetData").unwrap();
+            let end = text.find("</sheetData>").unwrap() + "</sheetData>".len();
+            format!("{}{sheet_data}{}", &text[..start], &text[end..])
+        } else {
+            text.clone()
+        };
+        writer.start_file(name.as_str(), options).unwrap();
+        writer.write_all(text.as_bytes()).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_row_with_endless_cells_is_refused() {
+    let columns = student_columns(&FIELDS);
+    let file = workbook_with(|sheet| {
+        sheet.write_string(0, 0, "x")?;
+        Ok(())
+    });
+    let cell = r#"<c r="A1" t="inlineStr"><is><t>Họ và tên</t></is></c>"#;
+    let hostile = with_sheet_data(
+        &file,
+        &format!(
+            "<sheetData><row r=\"1\">{}</row></sheetData>",
+            cell.repeat(20_000)
+        ),
+    );
+    let error = read_table(&hostile, &columns, &Limits::default()).unwrap_err();
+    assert!(
+        matches!(&error, FileError::Corrupt { detail } if detail.contains("16384 ô")),
+        "{error:?}"
+    );
+    // Inline strings and rows without `r` attributes read fine.
+    let plain = with_sheet_data(
+        &file,
+        concat!(
+            "<sheetData><row>",
+            r#"<c t="inlineStr"><is><t>Mã hệ thống (không sửa)</t></is></c>"#,
+            r#"<c t="inlineStr"><is><t>Họ và tên</t></is></c>"#,
+            r#"<c t="inlineStr"><is><t>Ngày sinh</t></is></c>"#,
+            r#"<c t="inlineStr"><is><t>Giới tính</t></is></c>"#,
+            "</row><row>",
+            r#"<c/><c t="inlineStr"><is><t>Lê Văn B</t></is></c><c t="inlineStr"><is><t>01/01/2010</t></is></c>"#,
+            "</row></sheetData>"
+        ),
+    );
+    let table = read(&plain, &columns);
+    assert_eq!(table.rows.len(), 1, "{table:?}");
+    assert_eq!(table.rows[0].row_number, 2);
+    assert_eq!(table.rows[0].values["full_name"], "Lê Văn B");
+}
