@@ -6,6 +6,7 @@
 //! * [`tt22`]: Thông tư 22/2021 (lower and upper secondary).
 //! * [`tt58`]: Thông tư 58/2011 as amended by Thông tư 26/2020.
 //! * [`tt27`]: Thông tư 27/2020 (primary).
+//! * [`true_false`]: points of true/false test questions (regulations.md §1.3).
 //! * [`full_course`]: grade-12 full-course averages (Thông tư 24/2024 Điều 44).
 //! * [`reason`]: every decision explained, with its article and a Vietnamese sentence.
 //! * [`json`]: the JSON calculator behind `hocba evaluate` and the web API.
@@ -24,6 +25,7 @@ pub mod reason;
 pub mod regime;
 pub mod score;
 pub mod secondary;
+pub mod true_false;
 pub mod tt22;
 pub mod tt27;
 pub mod tt58;
