@@ -89,7 +89,7 @@ impl PersonalId {
     pub fn check_against(&self, sex: Sex, birth_year: u16) -> Result<(), InvalidPersonalId> {
         let digit = self.0.as_bytes()[3] - b'0';
         let id_century = 1900 + u16::from(digit / 2) * 100;
-        let id_sex = if digit % 2 == 0 {
+        let id_sex = if digit.is_multiple_of(2) {
             Sex::Male
         } else {
             Sex::Female

@@ -1,0 +1,8 @@
+//! The Vietnamese web UI: server-rendered pages over the same domain rules
+//! and storage as the API. Every refusal is rendered with its reason and the
+//! way out (`layout::error_page`).
+
+pub mod layout;
+mod pages;
+
+pub use pages::routes;
