@@ -92,6 +92,22 @@ impl Store {
             )
         };
         let mut tx = self.pool.begin().await?;
+        // The year and the campus must be this school's: ids sent by a client
+        // of one school never reach into another.
+        let owned: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM school_year WHERE school_id = $1 AND id = $2)
+                  + (SELECT COUNT(*) FROM campus WHERE school_id = $1 AND id = $3)",
+        )
+        .bind(school.0)
+        .bind(year.0)
+        .bind(class.campus_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if owned != 1 + i64::from(class.campus_id.is_some()) {
+            return Err(StoreError::NotFound(
+                "năm học hoặc điểm trường này của trường".into(),
+            ));
+        }
         let (id, action, summary) = match existing {
             None => {
                 let id = ClassId(new_id());

@@ -167,3 +167,6 @@ pub fn new_id() -> i64 {
 
 #[cfg(test)]
 mod test_util;
+
+#[cfg(test)]
+mod tests;

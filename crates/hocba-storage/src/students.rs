@@ -446,6 +446,7 @@ impl Store {
 
     /// Records a transfer out (chuyển đi): the student leaves the class
     /// lists of the year but the profile and history stay.
+    #[allow(clippy::too_many_arguments)]
     pub async fn transfer_out(
         &self,
         actor: &Actor,

@@ -8,7 +8,7 @@ use hocba_domain::school::SchoolYear;
 use hocba_domain::student::EnrolmentStatus;
 use hocba_domain::{ClassId, Grade, SchoolId, SchoolYearId, StaffId, StudentId, SubjectId};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,47 +89,8 @@ impl Store {
         year: SchoolYear,
         grades: &[Grade],
     ) -> Result<SchoolYearId> {
-        let id = SchoolYearId(new_id());
         let mut tx = self.pool.begin().await?;
-        sqlx::query("INSERT INTO school_year (school_id, id, start_year, status, created_at) VALUES ($1, $2, $3, 'open', $4)")
-            .bind(school.0)
-            .bind(id.0)
-            .bind(i64::from(year.start_year))
-            .bind(now_millis())
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| {
-                StoreError::from_unique(e, || format!("Năm học {} đã có; mỗi năm học chỉ tạo một lần.", year.label()))
-            })?;
-        for grade in grades {
-            for (position, subject) in default_subjects(*grade).into_iter().enumerate() {
-                sqlx::query(
-                    "INSERT INTO subject (school_id, id, school_year_id, grade, code, name, periods_per_year, mode, position, version)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)",
-                )
-                .bind(school.0)
-                .bind(new_id())
-                .bind(id.0)
-                .bind(i64::from(grade.value()))
-                .bind(subject.code)
-                .bind(subject.name)
-                .bind(i64::from(subject.periods_per_year))
-                .bind(subject.mode.code())
-                .bind(position as i64)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        let change = Change {
-            unit: school.into(),
-            action: "create",
-            entity: "school_year",
-            entity_id: Some(id.0),
-            summary: format!("Tạo năm học {}", year.label()),
-            before: None,
-            after: None,
-        };
-        audit::record(&mut tx, actor, change).await?;
+        let id = insert_school_year(&mut tx, actor, school, year, grades).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -196,16 +157,18 @@ impl Store {
             });
         }
         let plan = rollover::plan(&classes, &students);
+        // The subjects of the grades the new year's classes are in (a grade
+        // 10 class becomes 11), not of last year's grades.
         let grades: Vec<Grade> = {
-            let mut grades: Vec<Grade> = classes.iter().map(|c| c.grade).collect();
+            let mut grades: Vec<Grade> = plan.classes.iter().map(|c| c.grade).collect();
             grades.sort();
             grades.dedup();
             grades
         };
-        let new_year = self
-            .create_school_year(actor, school, next, &grades)
-            .await?;
+        // One transaction from the year to the last placement: a failure
+        // leaves no half-created year that would block a retry.
         let mut tx = self.pool.begin().await?;
+        let new_year = insert_school_year(&mut tx, actor, school, next, &grades).await?;
         let now = now_millis();
         let mut class_ids: HashMap<String, ClassId> = HashMap::new();
         for class in &plan.classes {
@@ -355,6 +318,7 @@ impl Store {
     }
 
     /// Assigns (or re-assigns) the teacher of a class × subject × semester.
+    #[allow(clippy::too_many_arguments)]
     pub async fn assign_teaching(
         &self,
         actor: &Actor,
@@ -501,7 +465,8 @@ impl Store {
         staff: StaffId,
     ) -> Result<Vec<ClassId>> {
         let rows: Vec<i64> = sqlx::query_scalar(
-            "SELECT class_id FROM homeroom_assignment WHERE school_id = $1 AND staff_id = $2",
+            "SELECT class_id FROM homeroom_assignment WHERE school_id = $1 AND staff_id = $2
+               AND school_year_id = (SELECT id FROM school_year WHERE school_id = $1 ORDER BY start_year DESC LIMIT 1)",
         )
         .bind(school.0)
         .bind(staff.0)
@@ -509,4 +474,56 @@ impl Store {
         .await?;
         Ok(rows.into_iter().map(ClassId).collect())
     }
+}
+
+/// Inserts a school year and its default subjects, inside the caller's
+/// transaction (the rollover creates the year with everything else).
+async fn insert_school_year(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    school: SchoolId,
+    year: SchoolYear,
+    grades: &[Grade],
+) -> Result<SchoolYearId> {
+    let id = SchoolYearId(new_id());
+    sqlx::query("INSERT INTO school_year (school_id, id, start_year, status, created_at) VALUES ($1, $2, $3, 'open', $4)")
+        .bind(school.0)
+        .bind(id.0)
+        .bind(i64::from(year.start_year))
+        .bind(now_millis())
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| {
+            StoreError::from_unique(e, || format!("Năm học {} đã có; mỗi năm học chỉ tạo một lần.", year.label()))
+        })?;
+    for grade in grades {
+        for (position, subject) in default_subjects(*grade).into_iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO subject (school_id, id, school_year_id, grade, code, name, periods_per_year, mode, position, version)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)",
+            )
+            .bind(school.0)
+            .bind(new_id())
+            .bind(id.0)
+            .bind(i64::from(grade.value()))
+            .bind(subject.code)
+            .bind(subject.name)
+            .bind(i64::from(subject.periods_per_year))
+            .bind(subject.mode.code())
+            .bind(position as i64)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    let change = Change {
+        unit: school.into(),
+        action: "create",
+        entity: "school_year",
+        entity_id: Some(id.0),
+        summary: format!("Tạo năm học {}", year.label()),
+        before: None,
+        after: None,
+    };
+    audit::record(tx, actor, change).await?;
+    Ok(id)
 }
