@@ -1023,14 +1023,24 @@ mod tests {
     }
 
     #[test]
-    fn a_retest_of_a_subject_above_five_names_its_field() {
-        let error = evaluate_json(&tt22_input(json!(6.0), json!([8, 9, 7, 8]))).unwrap_err();
-        assert_eq!(error.path, "subjects[0].retest");
+    fn a_retest_of_a_subject_above_five_is_left_out_with_the_reason() {
+        // The input of the example gives Toán a retest although its year
+        // average is 8.3: the score is not used and the reasons say why.
+        let output = evaluate_json(&tt22_input(json!(6.0), json!([8, 9, 7, 8]))).unwrap();
+        assert_eq!(output["subjects"][0]["Year"].to_string(), "8.3");
+        assert_eq!(output["outcome"], "retest");
+        let ignored = output["reason_details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|reason| reason["finding"]["kind"] == "retest_ignored")
+            .expect("a reason for the ignored retest");
+        assert_eq!(ignored["finding"]["subject"], "Toán");
         assert!(
-            error
-                .to_string()
-                .starts_with("subjects[0].retest: Toán cannot be retested"),
-            "{error}"
+            ignored["sentence"]
+                .as_str()
+                .unwrap()
+                .starts_with("Điểm kiểm tra lại môn Toán không được tính")
         );
     }
 

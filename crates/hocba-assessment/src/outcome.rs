@@ -117,14 +117,6 @@ pub enum EvaluateError {
     /// No subject at all.
     #[error("at least one subject is needed")]
     NoSubjects,
-    /// A retest result for a subject, or a student, that may not be retested.
-    #[error("{why}")]
-    RetestNotAllowed {
-        /// Index of the subject in the input.
-        subject_index: usize,
-        /// Why not, in English.
-        why: String,
-    },
     /// A summer-training result although no summer training was required.
     #[error("no summer training is required: the year {what} is {level}")]
     SummerTrainingNotRequired {
@@ -150,9 +142,6 @@ impl EvaluateError {
             EvaluateError::UnsupportedRegime(_) => "regime".to_owned(),
             EvaluateError::GradeOutsideRegime { .. } => "grade".to_owned(),
             EvaluateError::NoSubjects => "subjects".to_owned(),
-            EvaluateError::RetestNotAllowed { subject_index, .. } => {
-                format!("subjects[{subject_index}].retest")
-            }
             EvaluateError::SummerTrainingNotRequired { .. } => "conduct.summer".to_owned(),
             EvaluateError::PrimaryRecord { path, .. } => path.clone(),
         }

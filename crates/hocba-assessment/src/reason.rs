@@ -246,6 +246,9 @@ pub enum Finding {
     RetestEligible { subjects: Vec<Shortfall> },
     /// Retest not allowed because conduct is too low.
     RetestNotAllowed { conduct: &'static str },
+    /// A retest score was given for a subject that is not retested; it is
+    /// left out of the result, with this reason.
+    RetestIgnored { subject: String, why: String },
     /// A retest result replaced the year value.
     RetestApplied { subject: String, value: String },
     /// Learning after the retest.
@@ -448,6 +451,9 @@ fn sentence(term: Option<Term>, finding: &Finding) -> String {
         Finding::RetestNotAllowed { conduct } => format!(
             "Không được kiểm tra lại vì rèn luyện/hạnh kiểm cả năm là {conduct}."
         ),
+        Finding::RetestIgnored { subject, why } => {
+            format!("Điểm kiểm tra lại môn {subject} không được tính: {why}.")
+        }
         Finding::RetestApplied { subject, value } => format!(
             "Kết quả kiểm tra lại môn {subject} ({value}) thay cho kết quả cả năm của môn."
         ),

@@ -533,20 +533,20 @@ fn promotion(
     let candidates = retest_candidates(&evaluation.subjects);
     let retest_allowed = learning == LearningResult::NotPass && training >= TrainingResult::Pass;
 
-    // Retest results are checked first so inconsistent input is refused even when
-    // the absences alone decide.
-    for (index, subject) in evaluation.subjects.iter().enumerate() {
+    // Retest scores are checked first, so that one given for a subject that is
+    // not retested is reported even when the absences alone decide.
+    for subject in evaluation.subjects.iter_mut() {
         if subject.retest.is_none() {
             continue;
         }
         let why = if learning != LearningResult::NotPass {
             Some(format!(
-                "no retest is allowed: the year learning result is {}",
+                "không cần kiểm tra lại vì kết quả học tập cả năm là {}",
                 learning.label()
             ))
         } else if training < TrainingResult::Pass {
             Some(format!(
-                "no retest is allowed: the year training result is {}",
+                "không được kiểm tra lại vì kết quả rèn luyện cả năm là {}",
                 training.label()
             ))
         } else if !candidates
@@ -554,17 +554,25 @@ fn promotion(
             .any(|candidate| candidate.subject == subject.name)
         {
             Some(format!(
-                "{} cannot be retested: only subjects with a year average below 5.0 or Chưa đạt can",
+                "môn {} không thuộc diện kiểm tra lại (chỉ các môn có điểm trung bình cả năm dưới 5,0 hoặc đánh giá Chưa đạt)",
                 subject.name
             ))
         } else {
             None
         };
         if let Some(why) = why {
-            return Err(EvaluateError::RetestNotAllowed {
-                subject_index: index,
-                why,
-            });
+            // A retest score of a subject that is not retested is left out, with the
+            // reason (docs/assessment.md, Interpretations), so that the example input
+            // of the calculator evaluates.
+            reasons.push(Reason::new(
+                Rule::Tt22Retest,
+                year,
+                Finding::RetestIgnored {
+                    subject: subject.name.clone(),
+                    why,
+                },
+            ));
+            subject.retest = None;
         }
     }
     if student.training.summer.is_some() && training >= TrainingResult::Pass {
@@ -978,15 +986,14 @@ mod tests {
         record.subjects[3] = scored_subject("Lịch sử", "3.0", Some("3.0"));
         assert_eq!(evaluate(&record).unwrap().promotion, Promotion::Retained);
 
-        // A subject at 6.0 may not be retested.
+        // A subject at 6.0 is not retested: its retest score is left out, with the reason.
         record.subjects[5] = scored_subject("Hóa học", "6", Some("9"));
-        assert!(matches!(
-            evaluate(&record),
-            Err(EvaluateError::RetestNotAllowed {
-                subject_index: 5,
-                ..
-            })
-        ));
+        let evaluation = evaluate(&record).unwrap();
+        assert_eq!(evaluation.promotion, Promotion::Retained);
+        assert!(evaluation.reasons.iter().any(|reason| matches!(
+            &reason.finding,
+            Finding::RetestIgnored { subject, .. } if subject == "Hóa học"
+        )));
     }
 
     #[test]

@@ -606,13 +606,13 @@ fn promotion(
     let candidates = retest_candidates(&evaluation.subjects);
     let retest_allowed = rank == AcademicRank::Weak && conduct >= ConductRank::Average;
 
-    for (index, subject) in evaluation.subjects.iter().enumerate() {
+    for subject in evaluation.subjects.iter_mut() {
         if subject.retest.is_none() {
             continue;
         }
         let why = if !retest_allowed {
             Some(format!(
-                "no retest is allowed: a retest needs rank Yếu with conduct Trung bình or better, the year is {} with conduct {}",
+                "chỉ học sinh có học lực Yếu và hạnh kiểm từ Trung bình trở lên mới được kiểm tra lại, học sinh này có học lực {} và hạnh kiểm {}",
                 rank.label(),
                 conduct.label()
             ))
@@ -621,17 +621,25 @@ fn promotion(
             .any(|candidate| candidate.subject == subject.name)
         {
             Some(format!(
-                "{} cannot be retested: only subjects with a year average below 5.0 or Chưa đạt can",
+                "môn {} không thuộc diện kiểm tra lại (chỉ các môn có điểm trung bình cả năm dưới 5,0 hoặc đánh giá Chưa đạt)",
                 subject.name
             ))
         } else {
             None
         };
         if let Some(why) = why {
-            return Err(EvaluateError::RetestNotAllowed {
-                subject_index: index,
-                why,
-            });
+            // A retest score of a subject that is not retested is left out, with the
+            // reason (docs/assessment.md, Interpretations), so that the example input
+            // of the calculator evaluates.
+            reasons.push(Reason::new(
+                Rule::Tt58Retest,
+                year,
+                Finding::RetestIgnored {
+                    subject: subject.name.clone(),
+                    why,
+                },
+            ));
+            subject.retest = None;
         }
     }
     let summer_required = conduct == ConductRank::Weak && rank >= AcademicRank::Average;
