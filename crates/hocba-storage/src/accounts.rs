@@ -102,7 +102,7 @@ impl Store {
         }
         let id = UserId(new_id());
         let now = now_millis();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO app_user (id, username, password_hash, display_name, home_unit_id, staff_id, must_change_password, disabled, created_at, password_changed_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8)",
@@ -188,7 +188,7 @@ impl Store {
         must_change_password: bool,
         audit_unit: UnitId,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query("UPDATE app_user SET password_hash = $1, must_change_password = $2, password_changed_at = $3 WHERE id = $4")
             .bind(password_hash)
             .bind(i64::from(must_change_password))

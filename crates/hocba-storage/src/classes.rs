@@ -91,7 +91,7 @@ impl Store {
                 class.name
             )
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         // The year and the campus must be this school's: ids sent by a client
         // of one school never reach into another.
         let owned: i64 = sqlx::query_scalar(
@@ -173,7 +173,7 @@ impl Store {
         delete: bool,
     ) -> Result<()> {
         let class = self.class(school, id).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let students: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM enrolment WHERE school_id = $1 AND class_id = $2 AND (status = 'studying' OR $3 = 1)",
         )

@@ -107,7 +107,7 @@ impl Store {
         check_parent(kind, parent_kind).map_err(|e| StoreError::Refused(e.to_string()))?;
         let name = hocba_text::clean_input(name);
         let id = UnitId(new_id());
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO unit (id, kind, parent_id, name, name_fold, code, province_code, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -186,7 +186,7 @@ impl Store {
         let name = new.profile.name().to_owned();
         let id = SchoolId(new_id());
         let now = now_millis();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO unit (id, kind, parent_id, name, name_fold, code, province_code, created_at) VALUES ($1, 'school', $2, $3, $4, $5, $6, $7)",
         )
@@ -269,7 +269,7 @@ impl Store {
     ) -> Result<()> {
         let before = self.school(id).await?;
         let record = profile.record();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let sql = format!(
             "UPDATE school SET version = version + 1, updated_at = $1, {} WHERE school_id = $2 AND version = $3",
             assignments(&SCHOOL_FIELDS, 4)
@@ -334,7 +334,7 @@ impl Store {
         campus: &CampusProfile,
     ) -> Result<CampusId> {
         let record = campus.record();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let (id, action, summary) = match existing {
             None => {
                 let id = CampusId(new_id());
@@ -386,7 +386,7 @@ impl Store {
     }
 
     pub async fn delete_campus(&self, actor: &Actor, school: SchoolId, id: CampusId) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let in_use: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM class WHERE school_id = $1 AND campus_id = $2",
         )

@@ -103,7 +103,7 @@ impl Store {
         existing: Option<(StaffId, i64)>,
         profile: &StaffProfile,
     ) -> Result<StaffId> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let id = self
             .save_staff_in(&mut tx, school, existing, profile)
             .await?;
@@ -198,7 +198,7 @@ impl Store {
         school: SchoolId,
         rows: &[(usize, Option<StaffId>, StaffProfile)],
     ) -> Result<(usize, usize)> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let (mut created, mut updated) = (0, 0);
         for (row_number, existing, profile) in rows {
             let existing = existing.map(|id| (id, ANY_VERSION));

@@ -340,7 +340,7 @@ impl Store {
         transfer_in: Option<(Date, String, Option<String>)>,
     ) -> Result<StudentId> {
         let id = StudentId(new_id());
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         Self::active_class_in_year(&mut tx, school, year, class).await?;
         insert_student(&mut tx, school, id, profile).await?;
         enrol(&mut tx, school, year, id, class).await?;
@@ -389,7 +389,7 @@ impl Store {
         profile: &StudentProfile,
     ) -> Result<()> {
         let before = self.student(school, id).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         update_in(&mut tx, school, id, expected_version, profile).await?;
         let change = Change {
             unit: school.into(),
@@ -414,7 +414,7 @@ impl Store {
         id: StudentId,
         to: ClassId,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         Self::active_class_in_year(&mut tx, school, year, to).await?;
         let moved = sqlx::query(
             "UPDATE enrolment SET class_id = $1 WHERE school_id = $2 AND school_year_id = $3 AND student_id = $4 AND status = 'studying'",
@@ -463,7 +463,7 @@ impl Store {
                 "Hãy nhập tên trường chuyển đến.".into(),
             ));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let class_name: Option<String> = sqlx::query_scalar(
             "SELECT c.name FROM enrolment e JOIN class c ON c.school_id = e.school_id AND c.id = e.class_id
              WHERE e.school_id = $1 AND e.school_year_id = $2 AND e.student_id = $3 AND e.status = 'studying'",
@@ -523,7 +523,7 @@ impl Store {
         id: StudentId,
     ) -> Result<()> {
         let before = self.student(school, id).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         for table in ["enrolment", "transfer"] {
             sqlx::query(registry_sql(&format!(
                 "DELETE FROM {table} WHERE school_id = $1 AND student_id = $2"
@@ -587,7 +587,7 @@ impl Store {
             .filter(|c| c.status == hocba_domain::class::ClassStatus::Active)
             .map(|c| (c.name.to_uppercase(), c.id))
             .collect();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let mut outcome = ImportOutcome {
             created: 0,
             updated: 0,

@@ -68,7 +68,7 @@ impl Store {
                 "Số tiết/năm phải từ 1 đến 1000.".into(),
             ));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let updated = sqlx::query(
             "UPDATE subject SET periods_per_year = $1, mode = $2, version = version + 1 WHERE school_id = $3 AND id = $4 AND version = $5",
         )

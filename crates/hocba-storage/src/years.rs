@@ -89,7 +89,7 @@ impl Store {
         year: SchoolYear,
         grades: &[Grade],
     ) -> Result<SchoolYearId> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let id = insert_school_year(&mut tx, actor, school, year, grades).await?;
         tx.commit().await?;
         Ok(id)
@@ -167,7 +167,7 @@ impl Store {
         };
         // One transaction from the year to the last placement: a failure
         // leaves no half-created year that would block a retry.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let new_year = insert_school_year(&mut tx, actor, school, next, &grades).await?;
         let now = now_millis();
         let mut class_ids: HashMap<String, ClassId> = HashMap::new();
@@ -248,7 +248,7 @@ impl Store {
             YearDecision::Promoted => "promoted",
             YearDecision::Retained => "retained",
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let updated = sqlx::query(
             "UPDATE enrolment SET decision = $1 WHERE school_id = $2 AND school_year_id = $3 AND student_id = $4",
         )
@@ -332,7 +332,7 @@ impl Store {
         if !(1..=2).contains(&semester) {
             return Err(StoreError::Refused("Học kỳ chỉ là 1 hoặc 2.".into()));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         // Every referenced row must belong to this school and year.
         let owned: i64 = sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM class WHERE school_id = $1 AND id = $2 AND school_year_id = $5)
@@ -418,7 +418,7 @@ impl Store {
         class: ClassId,
         staff: StaffId,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let owned: i64 = sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM class WHERE school_id = $1 AND id = $2 AND school_year_id = $4)
                   + (SELECT COUNT(*) FROM staff WHERE school_id = $1 AND id = $3)",

@@ -5,6 +5,7 @@
 mod accounts;
 mod assignments;
 mod classes;
+mod concurrency;
 mod import;
 mod isolation;
 mod org;
