@@ -4,5 +4,8 @@
 
 pub mod layout;
 mod pages;
+mod planning;
 
-pub use pages::routes;
+pub fn routes() -> axum::Router<crate::AppState> {
+    pages::routes().merge(planning::routes())
+}

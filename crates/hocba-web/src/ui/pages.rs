@@ -83,11 +83,11 @@ fn html_response(markup: Markup) -> Response {
 }
 
 #[derive(Deserialize, Default)]
-struct Notice {
+pub(crate) struct Notice {
     ok: Option<String>,
 }
 
-fn notice_text(notice: &Notice) -> Option<&'static str> {
+pub(crate) fn notice_text(notice: &Notice) -> Option<&'static str> {
     match notice.ok.as_deref() {
         Some("saved") => Some("Đã lưu."),
         Some("created") => Some("Đã thêm mới."),
@@ -260,11 +260,14 @@ async fn home(State(state): State<AppState>, user: Option<CurrentUser>) -> PageR
 }
 
 /// The navigation of a school's pages, showing only what the user may open.
-fn school_nav(user: &CurrentUser, school: SchoolId, target: &Target) -> Markup {
+pub(crate) fn school_nav(user: &CurrentUser, school: SchoolId, target: &Target) -> Markup {
     html! {
         nav.actions {
             a.button.secondary href={"/schools/" (school)} { "Tổng quan" }
             a.button.secondary href={"/schools/" (school) "/profile"} { "Thông tin trường" }
+            a.button.secondary href={"/schools/" (school) "/years"} { "Năm học" }
+            a.button.secondary href={"/schools/" (school) "/campuses"} { "Điểm trường" }
+            a.button.secondary href={"/schools/" (school) "/subjects"} { "Môn học" }
             a.button.secondary href={"/schools/" (school) "/classes"} { "Lớp học" }
             @if user.may(Action::ViewStudents, target) { a.button.secondary href={"/schools/" (school) "/students"} { "Học sinh" } }
             a.button.secondary href={"/schools/" (school) "/staff"} { "Cán bộ, giáo viên" }
@@ -541,6 +544,7 @@ async fn class_page(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((school, class)): Path<(SchoolId, ClassId)>,
+    Query(notice): Query<Notice>,
 ) -> PageResult {
     let target = user
         .authorise(&state, Action::ViewStudents, school, Some(class))
@@ -554,13 +558,16 @@ async fn class_page(
         .store
         .students(school, row.school_year_id, &filter)
         .await?;
+    let campuses = state.store.campuses(school).await?;
     Ok(html_response(page(
         &format!("Lớp {}", row.name),
         Some(&user),
         html! {
             h1 { "Lớp " (row.name) }
             (school_nav(&user, school, &target))
+            (flash(notice_text(&notice)))
             p { "GVCN: " (row.homeroom_name.clone().unwrap_or_else(|| "chưa phân công".into())) " · Sĩ số: " (row.student_count) }
+            @if user.may(Action::ManageSchool, &target) { (super::planning::class_edit_form(&user, school, &row, &campuses)) }
             p.muted { "Sắp xếp theo tên, rồi họ đệm, theo thứ tự chữ cái tiếng Việt." }
             (student_table(school, &students))
         },
@@ -596,6 +603,7 @@ async fn students_page(
     user: CurrentUser,
     Path(school): Path<SchoolId>,
     Query(search): Query<StudentSearch>,
+    Query(notice): Query<Notice>,
 ) -> PageResult {
     let target = user
         .authorise(&state, Action::ViewStudents, school, None)
@@ -624,6 +632,7 @@ async fn students_page(
         html! {
             h1 { "Học sinh năm " (year.label) }
             (school_nav(&user, school, &target))
+            (flash(notice_text(&notice)))
             form.card method="get" {
                 div.grid {
                     label { "Tìm theo tên hoặc mã (gõ có dấu hay không dấu đều được)" input name="q" value=(search.q.clone().unwrap_or_default()); }
@@ -692,6 +701,14 @@ async fn new_student_form(
                         option value=(c.id) selected[values.get("class_id") == Some(&c.id.to_string())] { (c.name) }
                     }
                 } } }
+                details.card {
+                    summary { "Học sinh chuyển đến từ trường khác" }
+                    div.grid {
+                        label { "Ngày chuyển đến" input name="transfer_date" value=(values.get("transfer_date").cloned().unwrap_or_default()) placeholder="ngày/tháng/năm"; }
+                        label { "Chuyển từ trường" input name="transfer_from" value=(values.get("transfer_from").cloned().unwrap_or_default()); }
+                        label { "Lý do" input name="transfer_reason" value=(values.get("transfer_reason").cloned().unwrap_or_default()); }
+                    }
+                }
                 (record_fields(&STUDENT_FIELDS, values, &errors.0, true))
                 div.actions { button type="submit" { "Lưu" } }
             }
@@ -790,6 +807,15 @@ async fn student_form(
     let personal = user.may(Action::ViewStudentPersonalData, &target);
     let editable = user.may(Action::EditStudent, &target);
     let name = row.profile.get("full_name").cloned().unwrap_or_default();
+    let classes = match row.enrolments.first() {
+        Some(enrolment) if user.may(Action::ManageStudents, &target) => Some(
+            state
+                .store
+                .classes(school, enrolment.school_year_id)
+                .await?,
+        ),
+        _ => None,
+    };
     Ok(page(
         &name,
         Some(user),
@@ -809,6 +835,7 @@ async fn student_form(
                     div.actions { button type="submit" { "Lưu" } }
                 }
             }
+            @if let Some(classes) = classes { (super::planning::student_actions(user, school, row.id, &classes)) }
             @if !row.transfers.is_empty() {
                 h2 { "Lịch sử chuyển trường" }
                 table { thead { tr { th { "Loại" } th { "Ngày" } th { "Trường" } th { "Lớp" } th { "Lý do" } } }
@@ -877,6 +904,10 @@ fn import_result(report: &ImportReport) -> Markup {
         @if report.results.iter().any(|r| !r.is_ok()) {
             h2 { "Bảng kết quả nhập liệu" }
             p.why { "Tệp có dòng sai nên chưa có thay đổi nào được lưu. Hãy sửa các ô dưới đây trong tệp rồi tải lên lại." }
+            @if let Ok(file) = report.error_file() {
+                p { a.button.secondary download="bang-ket-qua-nhap-lieu.xlsx"
+                    href={"data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64," (base64::Engine::encode(&base64::engine::general_purpose::STANDARD, file))} { "Tải file lỗi (Excel)" } }
+            }
             div.wrap { table id="import-errors" {
                 thead { tr { th { "Dòng" } th { "Cột" } th { "Lỗi" } } }
                 tbody { @for result in report.results.iter().filter(|r| !r.is_ok()) { @for error in &result.errors { tr {
@@ -995,7 +1026,10 @@ async fn staff_page(
             (school_nav(&user, school, &target))
             form.card method="get" { label { "Tìm theo tên" input name="q" value=(search.q.clone().unwrap_or_default()); } div.actions { button { "Tìm" } } }
             @if manage {
-                div.actions { a.button.secondary href={"/schools/" (school) "/staff.xlsx"} { "Tải danh sách (Excel)" } }
+                div.actions {
+                    a.button href={"/schools/" (school) "/staff/new"} { "Thêm cán bộ" }
+                    a.button.secondary href={"/schools/" (school) "/staff.xlsx"} { "Tải danh sách (Excel)" }
+                }
                 form.card method="post" enctype="multipart/form-data" action={"/schools/" (school) "/staff/import"} {
                     (csrf(&user))
                     label { "Nhập từ Excel (.xlsx): cập nhật mọi cột của tệp" input type="file" name="file" accept=".xlsx" required; }
