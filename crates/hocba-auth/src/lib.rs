@@ -11,7 +11,11 @@ use std::time::{Duration, Instant};
 
 /// Argon2id with m = 19 MiB, t = 2, p = 1: the OWASP recommendation.
 fn hasher() -> Argon2<'static> {
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(19 * 1024, 2, 1, None).expect("valid parameters"))
+    Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::new(19 * 1024, 2, 1, None).expect("valid parameters"),
+    )
 }
 
 /// A PHC string (`$argon2id$v=19$…`) for the password.
@@ -19,11 +23,15 @@ pub fn hash_password(password: &str) -> String {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).expect("the operating system provides randomness");
     let salt = SaltString::encode_b64(&salt).expect("16 bytes is a valid salt");
-    hasher().hash_password(password.as_bytes(), &salt).expect("hashing cannot fail with valid parameters").to_string()
+    hasher()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("hashing cannot fail with valid parameters")
+        .to_string()
 }
 
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|hash| hasher().verify_password(password.as_bytes(), &hash).is_ok())
+    PasswordHash::new(phc)
+        .is_ok_and(|hash| hasher().verify_password(password.as_bytes(), &hash).is_ok())
 }
 
 /// Why a new password is refused, in Vietnamese.
@@ -34,7 +42,9 @@ pub fn check_new_password(password: &str, username: &str) -> Result<(), &'static
     if password.to_lowercase().contains(&username.to_lowercase()) {
         return Err("Mật khẩu mới không được chứa tên đăng nhập.");
     }
-    if !(password.chars().any(|c| c.is_alphabetic()) && password.chars().any(|c| c.is_ascii_digit())) {
+    if !(password.chars().any(|c| c.is_alphabetic())
+        && password.chars().any(|c| c.is_ascii_digit()))
+    {
         return Err("Mật khẩu mới cần có cả chữ và số.");
     }
     Ok(())
@@ -66,14 +76,23 @@ pub struct LoginThrottle {
 
 impl LoginThrottle {
     pub fn new(limit: usize, window: Duration) -> LoginThrottle {
-        LoginThrottle { limit, window, failures: Mutex::new(HashMap::new()) }
+        LoginThrottle {
+            limit,
+            window,
+            failures: Mutex::new(HashMap::new()),
+        }
     }
 
     /// `Err(wait)` when the key must wait before trying again.
     pub fn check(&self, key: &str) -> Result<(), Duration> {
-        let mut failures = self.failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut failures = self
+            .failures
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let now = Instant::now();
-        let Some(times) = failures.get_mut(key) else { return Ok(()) };
+        let Some(times) = failures.get_mut(key) else {
+            return Ok(());
+        };
         times.retain(|at| now.duration_since(*at) < self.window);
         if times.len() >= self.limit {
             let oldest = times[0];
@@ -83,16 +102,25 @@ impl LoginThrottle {
     }
 
     pub fn record_failure(&self, key: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut failures = self
+            .failures
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if failures.len() > 100_000 {
             // Bounded memory under a flood of distinct keys: forget the oldest state.
             failures.clear();
         }
-        failures.entry(key.to_owned()).or_default().push(Instant::now());
+        failures
+            .entry(key.to_owned())
+            .or_default()
+            .push(Instant::now());
     }
 
     pub fn record_success(&self, key: &str) {
-        self.failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(key);
+        self.failures
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(key);
     }
 }
 
@@ -115,7 +143,10 @@ mod tests {
         let token = new_token();
         assert_eq!(token.len(), 64);
         assert_ne!(token, new_token());
-        assert_eq!(token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]
