@@ -54,7 +54,8 @@ pub struct DemoDataSet {
     pub department: DemoUnit,
     /// A primary, a lower-secondary and an upper-secondary school, in that order.
     pub schools: Vec<DemoSchool>,
-    /// Accounts held in the department (role [`Role::DepartmentOfficer`]).
+    /// Accounts held in the department: an officer ([`Role::DepartmentOfficer`])
+    /// and a department administrator ([`Role::Admin`]) who adds bureaus and schools.
     pub department_accounts: Vec<DemoAccount>,
 }
 
@@ -254,7 +255,7 @@ pub fn demo_data_set() -> DemoDataSet {
             specials: &[(4, 7, Special::Foreign), (7, 11, Special::Passport)],
         },
     ];
-    let department_accounts = vec![DemoAccount {
+    let mut department_accounts = vec![DemoAccount {
         username: "so.chuyenvien".into(),
         password: passwords.next(),
         roles: vec![Role::DepartmentOfficer],
@@ -273,6 +274,14 @@ pub fn demo_data_set() -> DemoDataSet {
             )
         })
         .collect();
+    // Drawn after the schools' passwords, so theirs stay as they were.
+    department_accounts.push(DemoAccount {
+        username: "so.quantri".into(),
+        password: passwords.next(),
+        roles: vec![Role::Admin],
+        staff: None,
+        display_name: "Vũ Quang Minh".into(),
+    });
     DemoDataSet {
         school_year_start: SCHOOL_YEAR_START,
         department: DemoUnit {

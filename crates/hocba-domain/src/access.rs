@@ -193,9 +193,91 @@ pub fn authorise(principal: &Principal, action: Action, target: &Target) -> Resu
     })
 }
 
+/// What can be done on the organisation tree itself (departments, bureaus,
+/// schools as units), as opposed to the data of a school.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitAction {
+    /// See a unit and the units and schools under it.
+    ViewUnit,
+    /// Add bureaus and schools under a department or bureau, with the first
+    /// admin account of a new school.
+    ManageUnit,
+}
+
+/// Decides whether `principal` may do `action` on the unit whose chain is
+/// `unit_and_ancestors` (the unit first, then its ancestors nearest first).
+///
+/// An admin held in a department or bureau (a department administrator)
+/// manages the tree below it; an officer sees it. Neither grant reaches the
+/// data inside a school: [`authorise`] only counts school roles held in the
+/// school itself.
+pub fn authorise_unit(
+    principal: &Principal,
+    action: UnitAction,
+    unit_and_ancestors: &[UnitId],
+) -> Result<(), Denied> {
+    let holds = |roles: &[Role]| {
+        principal
+            .grants
+            .iter()
+            .any(|grant| roles.contains(&grant.role) && unit_and_ancestors.contains(&grant.unit))
+    };
+    let allowed = match action {
+        UnitAction::ViewUnit => holds(&[Role::Admin, Role::DepartmentOfficer]),
+        UnitAction::ManageUnit => holds(&[Role::Admin]),
+    };
+    if allowed {
+        return Ok(());
+    }
+    Err(Denied {
+        reason: match action {
+            UnitAction::ViewUnit => "Bạn không được xem đơn vị này: tài khoản của bạn không thuộc đơn vị này hay đơn vị cấp trên của nó.".into(),
+            UnitAction::ManageUnit => "Bạn không được thêm đơn vị hay trường vào đơn vị này: việc này do quản trị viên của Sở (hoặc Phòng) quản lý đơn vị thực hiện.".into(),
+        },
+        remedy: "Hãy liên hệ quản trị viên của Sở GD&ĐT quản lý đơn vị này.".into(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn department_admins_manage_the_tree_but_not_school_data() {
+        let admin = Principal {
+            user_id: UserId(9),
+            grants: vec![RoleGrant {
+                role: Role::Admin,
+                unit: DEPARTMENT,
+            }],
+            homeroom_classes: vec![],
+        };
+        assert!(authorise_unit(&admin, UnitAction::ManageUnit, &[DEPARTMENT]).is_ok());
+        assert!(
+            authorise_unit(&admin, UnitAction::ManageUnit, &[UnitId(77), DEPARTMENT]).is_ok(),
+            "a bureau below"
+        );
+        assert!(authorise_unit(&admin, UnitAction::ManageUnit, &[OTHER_DEPARTMENT]).is_err());
+        for action in Action::ALL {
+            assert!(
+                authorise(&admin, action, &target(SCHOOL, DEPARTMENT, None)).is_err(),
+                "{action:?}"
+            );
+        }
+        let officer = principal(Role::DepartmentOfficer);
+        assert!(authorise_unit(&officer, UnitAction::ViewUnit, &[DEPARTMENT]).is_ok());
+        assert!(authorise_unit(&officer, UnitAction::ManageUnit, &[DEPARTMENT]).is_err());
+        let teacher = principal(Role::SubjectTeacher);
+        assert!(
+            authorise_unit(
+                &teacher,
+                UnitAction::ViewUnit,
+                &[UnitId::from(SCHOOL), DEPARTMENT]
+            )
+            .is_err()
+        );
+    }
 
     const SCHOOL: SchoolId = SchoolId(10);
     const OTHER_SCHOOL: SchoolId = SchoolId(20);

@@ -155,6 +155,17 @@ impl Store {
         rows.iter().map(unit_from_row).collect()
     }
 
+    /// The units directly under a unit (bureaus and schools), by name.
+    pub async fn children(&self, unit: UnitId) -> Result<Vec<UnitRow>> {
+        let rows = sqlx::query(
+            "SELECT id, kind, parent_id, name, code, province_code FROM unit WHERE parent_id = $1 ORDER BY kind, name_fold",
+        )
+        .bind(unit.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(unit_from_row).collect()
+    }
+
     /// The ancestors of a unit, nearest first (bureau, department, ministry).
     pub async fn ancestors(&self, unit: UnitId) -> Result<Vec<UnitId>> {
         let mut ancestors = Vec::new();
@@ -251,10 +262,16 @@ impl Store {
         rows.iter().map(school_from_row).collect()
     }
 
+    /// The schools among `ids`; ids of other units (a department where a
+    /// person is admin) are skipped.
     pub async fn schools_by_id(&self, ids: &[SchoolId]) -> Result<Vec<SchoolRow>> {
         let mut schools = Vec::with_capacity(ids.len());
         for id in ids {
-            schools.push(self.school(*id).await?);
+            match self.school(*id).await {
+                Ok(school) => schools.push(school),
+                Err(StoreError::NotFound(_)) => {}
+                Err(error) => return Err(error),
+            }
         }
         Ok(schools)
     }

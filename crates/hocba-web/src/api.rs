@@ -40,6 +40,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/provinces", get(provinces))
         .route("/api/v1/assessment/evaluate", post(evaluate))
         .route("/api/v1/schools", get(schools))
+        .route("/api/v1/units/{unit}", get(unit))
+        .route("/api/v1/units/{unit}/bureaus", post(create_bureau))
+        .route("/api/v1/units/{unit}/schools", post(create_school))
         .route("/api/v1/schools/{school}", get(school).put(update_school))
         .route(
             "/api/v1/schools/{school}/campuses",
@@ -338,6 +341,88 @@ pub(crate) async fn visible_schools(
 async fn schools(State(state): State<AppState>, user: CurrentUser) -> ApiResult {
     let schools = visible_schools(&state, &user).await?;
     Ok(Json(json!(schools)))
+}
+
+async fn unit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(unit): Path<UnitId>,
+) -> ApiResult {
+    let row = crate::units::authorise(
+        &state,
+        &user,
+        hocba_domain::access::UnitAction::ViewUnit,
+        unit,
+    )
+    .await?;
+    let children = state.store.children(unit).await?;
+    Ok(Json(json!({"unit": row, "children": children})))
+}
+
+#[derive(Deserialize)]
+struct NewBureau {
+    name: String,
+    code: Option<String>,
+}
+
+async fn create_bureau(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(unit): Path<UnitId>,
+    Json(body): Json<NewBureau>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let id =
+        crate::units::create_bureau(&state, &user, unit, &body.name, body.code.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+}
+
+#[derive(Deserialize)]
+struct NewSchoolBody {
+    /// `primary`, `lower_secondary`, `upper_secondary`.
+    levels: Vec<String>,
+    profile: Value,
+    admin: NewSchoolAdmin,
+}
+
+#[derive(Deserialize)]
+struct NewSchoolAdmin {
+    username: String,
+    password: String,
+    display_name: String,
+}
+
+async fn create_school(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(unit): Path<UnitId>,
+    Json(body): Json<NewSchoolBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let levels = body
+        .levels
+        .iter()
+        .map(|code| {
+            hocba_domain::Level::from_code(code).ok_or_else(|| {
+                AppError::BadRequest(format!(
+                    "Cấp học “{code}” không hợp lệ; chọn primary, lower_secondary hoặc upper_secondary."
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let admin = crate::units::FirstAdmin {
+        username: &body.admin.username,
+        password: &body.admin.password,
+        display_name: &body.admin.display_name,
+    };
+    let id = crate::units::create_school(
+        &state,
+        &user,
+        unit,
+        &levels,
+        &draft_from_json(&body.profile)?,
+        admin,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
 }
 
 async fn school(

@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod routes;
 pub mod session;
 pub mod ui;
+pub mod units;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -5,7 +5,10 @@
 pub mod layout;
 mod pages;
 mod planning;
+mod tree;
 
 pub fn routes() -> axum::Router<crate::AppState> {
-    pages::routes().merge(planning::routes())
+    pages::routes()
+        .merge(planning::routes())
+        .merge(tree::routes())
 }

@@ -132,12 +132,22 @@ struct LoginForm {
 async fn login(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
     match check_login(&state, client, &form.username, &form.password).await {
         Ok(account) => match start_session(&state, account.id, SessionKind::Browser).await {
             Ok(token) => {
-                let secure = if state.secure_cookies { "; Secure" } else { "" };
+                // Secure when served over TLS: configured, or said by the TLS proxy in front.
+                let behind_tls = headers
+                    .get("x-forwarded-proto")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|proto| proto.eq_ignore_ascii_case("https"));
+                let secure = if state.secure_cookies || behind_tls {
+                    "; Secure"
+                } else {
+                    ""
+                };
                 let cookie = format!(
                     "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
                     SESSION_LIFETIME.as_secs()
@@ -229,11 +239,8 @@ async fn home(State(state): State<AppState>, user: Option<CurrentUser>) -> PageR
         return Ok(Redirect::to("/login").into_response());
     };
     let schools = visible_schools(&state, &user).await?;
-    if schools.len() == 1
-        && !user
-            .principal
-            .has_role(hocba_domain::Role::DepartmentOfficer)
-    {
+    let units = crate::units::managed_units(&state, &user).await?;
+    if schools.len() == 1 && units.is_empty() {
         return Ok(Redirect::to(&format!("/schools/{}", schools[0].id)).into_response());
     }
     let roles: Vec<&str> = user.account.grants.iter().map(|g| g.role.label()).collect();
@@ -243,6 +250,10 @@ async fn home(State(state): State<AppState>, user: Option<CurrentUser>) -> PageR
         html! {
             h1 { "Xin chào, " (user.account.display_name) }
             p.muted { "Vai trò: " (roles.join(", ")) }
+            @if !units.is_empty() {
+                h2 { "Đơn vị quản lý" }
+                ul { @for unit in &units { li { a href={"/units/" (unit.id)} { (unit.name) } } } }
+            }
             h2 { "Các trường bạn được xem" }
             @if schools.is_empty() {
                 p.why { "Tài khoản của bạn chưa được gắn với trường nào. Hãy nhờ quản trị viên cấp vai trò cho tài khoản." }
