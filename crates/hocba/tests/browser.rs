@@ -1,0 +1,311 @@
+//! A real headless Chromium (Debian's `/usr/bin/chromium`, driven through
+//! `chromedriver` over WebDriver with `fantoccini`) signs in as the THPT
+//! school's admin, opens a class, checks its list is in Vietnamese order,
+//! edits a student's phone number and sees it saved.
+//!
+//! Screenshots of the class list and of the saved student page go to
+//! `test-artifacts/` at the workspace root (git-ignored).
+//!
+//! SQLite only: what the browser exercises (HTML, forms, cookies, CSRF,
+//! redirects) does not depend on the engine, and `access_matrix.rs` and
+//! `api.rs` run the same server paths on both engines.
+//!
+//! Without chromium or chromedriver the test is skipped with a loud
+//! message, except under `CI=true`, where it fails: CI installs them
+//! (`.ci/run`; `apt-get install -y chromium chromium-driver`).
+
+mod common;
+
+use common::Env;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hocba_test_support::TestDatabase;
+use serde_json::json;
+use std::cmp::Ordering;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+fn is_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
+}
+
+/// `name` on the PATH (or in /usr/bin).
+fn find_program(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/bin")])
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+/// The chromedriver child process; killed when dropped, also on a panic.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+fn start_driver(program: &Path, log: &Path) -> Driver {
+    let port = free_port();
+    let log_file = std::fs::File::create(log).expect("chromedriver log file");
+    let child = Command::new(program)
+        .arg(format!("--port={port}"))
+        .stdin(Stdio::null())
+        .stdout(log_file.try_clone().expect("log file"))
+        .stderr(log_file)
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {}: {e}", program.display()));
+    let driver = Driver { child, port };
+    // Wait until it listens (it prints "ChromeDriver was started successfully").
+    for _ in 0..200 {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return driver;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!(
+        "chromedriver did not listen on port {port}; its log:\n{}",
+        std::fs::read_to_string(log).unwrap_or_default()
+    );
+}
+
+async fn connect(driver: &Driver, profile_dir: &Path) -> Client {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--window-size=1280,1000",
+                "--lang=vi-VN",
+                format!("--user-data-dir={}", profile_dir.display()),
+            ]
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .unwrap_or_else(|e| panic!("a WebDriver session with headless Chromium: {e}"))
+}
+
+fn artifacts_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join("test-artifacts");
+    std::fs::create_dir_all(&dir).expect("creating test-artifacts/");
+    dir.canonicalize().expect("test-artifacts/")
+}
+
+async fn screenshot(client: &Client, name: &str) -> PathBuf {
+    let png = client.screenshot().await.expect("a screenshot");
+    assert!(
+        png.len() > 1000 && png.starts_with(b"\x89PNG"),
+        "{name}: not a PNG"
+    );
+    let path = artifacts_dir().join(name);
+    std::fs::write(&path, &png).expect("writing the screenshot");
+    let written = std::fs::metadata(&path).expect("screenshot file").len();
+    assert!(written > 0, "{} is empty", path.display());
+    eprintln!("browser: screenshot {}", path.display());
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_edits_a_student_in_a_real_browser() {
+    let chromedriver = find_program("chromedriver");
+    if !Path::new(CHROMIUM).is_file() || chromedriver.is_none() {
+        let message = format!(
+            "the browser test needs {CHROMIUM} and chromedriver (found: chromium {}, chromedriver {:?}); \
+             install them with `apt-get install -y chromium chromium-driver`",
+            Path::new(CHROMIUM).is_file(),
+            chromedriver
+        );
+        if is_ci() {
+            panic!("CI=true: {message}");
+        }
+        eprintln!(
+            "\n{}\n!! SKIPPED: {message}\n{}\n",
+            "!".repeat(78),
+            "!".repeat(78)
+        );
+        return;
+    }
+    let chromedriver = chromedriver.unwrap();
+
+    let env = Env::start(TestDatabase::sqlite()).await;
+    let scratch = tempfile::Builder::new()
+        .prefix("hocba-browser-")
+        .tempdir()
+        .expect("a temporary directory");
+    let profile_dir = scratch.path().join("chromium-profile");
+    std::fs::create_dir_all(&profile_dir).unwrap();
+    let log = scratch.path().join("chromedriver.log");
+    let driver = start_driver(&chromedriver, &log);
+    let client = connect(&driver, &profile_dir).await;
+
+    // The flow runs in a task so that, pass or fail, the session is closed
+    // (which ends Chromium) before chromedriver is killed.
+    let flow = tokio::spawn(flow(
+        client.clone(),
+        env.base.clone(),
+        env.login("thpt.admin").clone(),
+    ));
+    let outcome = flow.await;
+    let _ = client.close().await;
+    drop(driver);
+    if let Err(error) = outcome {
+        eprintln!(
+            "chromedriver log:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        match error.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(error) => panic!("the browser flow did not finish: {error}"),
+        }
+    }
+}
+
+async fn flow(client: Client, base: String, admin: hocba::demo::DemoLogin) {
+    let wait = || client.wait().at_most(Duration::from_secs(30));
+
+    // Sign in.
+    client.goto(&format!("{base}/login")).await.unwrap();
+    let username = wait().for_element(Locator::Id("username")).await.unwrap();
+    username.send_keys(&admin.username).await.unwrap();
+    let password = client.find(Locator::Id("password")).await.unwrap();
+    password.send_keys(&admin.password).await.unwrap();
+    client
+        .find(Locator::XPath("//button[normalize-space()='Đăng nhập']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // The admin of one school lands on the school's page.
+    let classes_link = wait()
+        .for_element(Locator::LinkText("Lớp học"))
+        .await
+        .unwrap_or_else(|e| panic!("no “Lớp học” link after signing in: {e}"));
+    let url = client.current_url().await.unwrap();
+    assert_eq!(
+        url.path(),
+        format!("/schools/{}", admin.unit_id),
+        "landed on the school page"
+    );
+    let heading = client.find(Locator::Css("h1")).await.unwrap();
+    assert!(
+        heading.text().await.unwrap().contains("THPT"),
+        "the THPT school's page"
+    );
+
+    // Lớp học → the first class.
+    classes_link.click().await.unwrap();
+    let first_class = wait()
+        .for_element(Locator::Css("table tbody tr td a"))
+        .await
+        .unwrap();
+    let class_name = first_class.text().await.unwrap();
+    first_class.click().await.unwrap();
+    wait()
+        .for_element(Locator::Css("#students tbody tr"))
+        .await
+        .unwrap();
+    let title = client.find(Locator::Css("h1")).await.unwrap();
+    assert_eq!(title.text().await.unwrap(), format!("Lớp {class_name}"));
+
+    // About forty students, in Vietnamese order.
+    let links = client
+        .find_all(Locator::Css("#students tbody tr td:nth-child(2) a"))
+        .await
+        .unwrap();
+    let mut names = Vec::new();
+    for link in &links {
+        names.push(link.text().await.unwrap());
+    }
+    assert!(
+        (30..=50).contains(&names.len()),
+        "about 40 students in {class_name}, got {}",
+        names.len()
+    );
+    let collator = hocba_text::collator();
+    for pair in names.windows(2) {
+        assert_ne!(
+            collator.compare_person_names(&pair[0], &pair[1]),
+            Ordering::Greater,
+            "{} is listed before {}",
+            pair[0],
+            pair[1]
+        );
+    }
+    screenshot(&client, "browser-class-list.png").await;
+
+    // A student: change the contact phone and save.
+    let student_name = names[0].clone();
+    links[0].click().await.unwrap();
+    let label = wait()
+        .for_element(Locator::XPath(
+            "//label[normalize-space()='Điện thoại liên hệ']",
+        ))
+        .await
+        .unwrap();
+    let field_id = label.attr("for").await.unwrap().expect("label for=");
+    let phone = client.find(Locator::Id(&field_id)).await.unwrap();
+    let new_phone = "0912345678";
+    assert_ne!(
+        phone.prop("value").await.unwrap().as_deref(),
+        Some(new_phone)
+    );
+    phone.clear().await.unwrap();
+    phone.send_keys(new_phone).await.unwrap();
+    client
+        .find(Locator::XPath("//button[normalize-space()='Lưu']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let notice = wait()
+        .for_element(Locator::Css(".flash.ok"))
+        .await
+        .unwrap_or_else(|e| panic!("no notice after saving {student_name}: {e}"));
+    assert_eq!(notice.text().await.unwrap(), "Đã lưu.");
+
+    // After a reload the new value is there.
+    client.refresh().await.unwrap();
+    let phone = wait().for_element(Locator::Id(&field_id)).await.unwrap();
+    assert_eq!(
+        phone.prop("value").await.unwrap().as_deref(),
+        Some(new_phone),
+        "the phone number of {student_name} after a reload"
+    );
+    let heading = client.find(Locator::Css("h1")).await.unwrap();
+    assert!(heading.text().await.unwrap().contains(&student_name));
+    screenshot(&client, "browser-student-saved.png").await;
+}
