@@ -2,7 +2,7 @@
 //! comes from the path), then validates with the domain and calls storage.
 //! Described by `/api/v1/openapi.json` (`crate::openapi`).
 
-use crate::error::{ApiError, AppError};
+use crate::error::{ApiError, ApiJson, AppError};
 use crate::session::CurrentUser;
 use crate::{AppState, SESSION_LIFETIME};
 use axum::body::Bytes;
@@ -256,7 +256,7 @@ pub(crate) async fn start_session(
 async fn login(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
-    Json(body): Json<Login>,
+    ApiJson(body): ApiJson<Login>,
 ) -> ApiResult {
     let account = check_login(&state, client, &body.username, &body.password).await?;
     let token = start_session(&state, account.id, SessionKind::Api).await?;
@@ -369,7 +369,7 @@ async fn create_bureau(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(unit): Path<UnitId>,
-    Json(body): Json<NewBureau>,
+    ApiJson(body): ApiJson<NewBureau>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let id =
         crate::units::create_bureau(&state, &user, unit, &body.name, body.code.as_deref()).await?;
@@ -395,7 +395,7 @@ async fn create_school(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(unit): Path<UnitId>,
-    Json(body): Json<NewSchoolBody>,
+    ApiJson(body): ApiJson<NewSchoolBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let levels = body
         .levels
@@ -446,7 +446,7 @@ async fn update_school(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(school): Path<SchoolId>,
-    Json(body): Json<Versioned>,
+    ApiJson(body): ApiJson<Versioned>,
 ) -> ApiResult {
     user.authorise(&state, Action::ManageSchool, school, None)
         .await?;
@@ -477,7 +477,7 @@ async fn create_campus(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(school): Path<SchoolId>,
-    Json(body): Json<ProfileBody>,
+    ApiJson(body): ApiJson<ProfileBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     user.authorise(&state, Action::ManageSchool, school, None)
         .await?;
@@ -493,7 +493,7 @@ async fn update_campus(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((school, campus)): Path<(SchoolId, CampusId)>,
-    Json(body): Json<Versioned>,
+    ApiJson(body): ApiJson<Versioned>,
 ) -> ApiResult {
     user.authorise(&state, Action::ManageSchool, school, None)
         .await?;
@@ -558,7 +558,7 @@ async fn create_year(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(school): Path<SchoolId>,
-    Json(body): Json<NewYear>,
+    ApiJson(body): ApiJson<NewYear>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     user.authorise(&state, Action::ManageSchool, school, None)
         .await?;
@@ -644,7 +644,7 @@ async fn create_class(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(school): Path<SchoolId>,
-    Json(body): Json<ClassBody>,
+    ApiJson(body): ApiJson<ClassBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     user.authorise(&state, Action::ManageSchool, school, None)
         .await?;
@@ -661,7 +661,7 @@ async fn update_class(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((school, class)): Path<(SchoolId, ClassId)>,
-    Json(body): Json<ClassBody>,
+    ApiJson(body): ApiJson<ClassBody>,
 ) -> ApiResult {
     user.authorise(&state, Action::ManageSchool, school, None)
         .await?;
@@ -765,7 +765,7 @@ async fn update_subject(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((school, subject)): Path<(SchoolId, SubjectId)>,
-    Json(body): Json<SubjectBody>,
+    ApiJson(body): ApiJson<SubjectBody>,
 ) -> ApiResult {
     user.authorise(&state, Action::ManageSchool, school, None)
         .await?;
@@ -830,7 +830,7 @@ async fn create_staff(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(school): Path<SchoolId>,
-    Json(body): Json<ProfileBody>,
+    ApiJson(body): ApiJson<ProfileBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     user.authorise(&state, Action::ManageStaff, school, None)
         .await?;
@@ -846,7 +846,7 @@ async fn update_staff(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((school, staff)): Path<(SchoolId, StaffId)>,
-    Json(body): Json<Versioned>,
+    ApiJson(body): ApiJson<Versioned>,
 ) -> ApiResult {
     user.authorise(&state, Action::ManageStaff, school, None)
         .await?;
@@ -942,7 +942,7 @@ async fn create_student(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(school): Path<SchoolId>,
-    Json(body): Json<NewStudent>,
+    ApiJson(body): ApiJson<NewStudent>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     user.authorise(&state, Action::ManageStudents, school, None)
         .await?;
@@ -974,7 +974,7 @@ async fn update_student(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((school, student)): Path<(SchoolId, StudentId)>,
-    Json(body): Json<Versioned>,
+    ApiJson(body): ApiJson<Versioned>,
 ) -> ApiResult {
     user.authorise(&state, Action::ViewStudents, school, None)
         .await?;
@@ -1012,7 +1012,7 @@ async fn move_student(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((school, student)): Path<(SchoolId, StudentId)>,
-    Json(body): Json<MoveBody>,
+    ApiJson(body): ApiJson<MoveBody>,
 ) -> ApiResult {
     user.authorise(&state, Action::ManageStudents, school, None)
         .await?;
@@ -1035,7 +1035,7 @@ async fn transfer_out(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((school, student)): Path<(SchoolId, StudentId)>,
-    Json(body): Json<TransferOut>,
+    ApiJson(body): ApiJson<TransferOut>,
 ) -> ApiResult {
     user.authorise(&state, Action::ManageStudents, school, None)
         .await?;
@@ -1065,7 +1065,7 @@ async fn decide(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((school, student)): Path<(SchoolId, StudentId)>,
-    Json(body): Json<DecisionBody>,
+    ApiJson(body): ApiJson<DecisionBody>,
 ) -> ApiResult {
     user.authorise(&state, Action::ManageStudents, school, None)
         .await?;
@@ -1210,7 +1210,7 @@ async fn assign_teaching(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(school): Path<SchoolId>,
-    Json(body): Json<TeachingBody>,
+    ApiJson(body): ApiJson<TeachingBody>,
 ) -> ApiResult {
     user.authorise(&state, Action::ManageSchool, school, None)
         .await?;
@@ -1240,7 +1240,7 @@ async fn assign_homeroom(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(school): Path<SchoolId>,
-    Json(body): Json<HomeroomBody>,
+    ApiJson(body): ApiJson<HomeroomBody>,
 ) -> ApiResult {
     user.authorise(&state, Action::ManageSchool, school, None)
         .await?;
@@ -1277,7 +1277,7 @@ async fn create_account(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(school): Path<SchoolId>,
-    Json(body): Json<NewAccountBody>,
+    ApiJson(body): ApiJson<NewAccountBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     user.authorise(&state, Action::ManageAccounts, school, None)
         .await?;
@@ -1304,7 +1304,7 @@ async fn reset_password(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((school, target)): Path<(SchoolId, UserId)>,
-    Json(body): Json<ResetBody>,
+    ApiJson(body): ApiJson<ResetBody>,
 ) -> ApiResult {
     user.authorise(&state, Action::ManageAccounts, school, None)
         .await?;

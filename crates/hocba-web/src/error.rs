@@ -138,3 +138,28 @@ impl IntoResponse for AppError {
         (status, page).into_response()
     }
 }
+
+/// `Json<T>` whose refusal is an API error in Vietnamese (the shape of the
+/// body is documented in `/api/v1/openapi.json`).
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(ApiError(AppError::BadRequest(format!(
+                "Nội dung gửi lên chưa đúng dạng JSON mà API cần (xem /api/v1/openapi.json): {}",
+                rejection.body_text()
+            )))),
+        }
+    }
+}

@@ -12,6 +12,7 @@ use crate::error::AppError;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
+use axum::response::IntoResponse;
 use hocba_domain::access::{self, Action, Principal, Target};
 use hocba_domain::{ClassId, SchoolId, UnitId};
 use hocba_storage::{AccountRow, SessionKind};
@@ -131,12 +132,27 @@ async fn load(state: &AppState, token: &str, via: SessionKind) -> Result<Current
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
-    type Rejection = AppError;
+    /// JSON under `/api/`, a Vietnamese page elsewhere.
+    type Rejection = axum::response::Response;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        let api = parts.uri.path().starts_with("/api/");
+        CurrentUser::resolve(parts, state).await.map_err(|error| {
+            if api {
+                crate::error::ApiError(error).into_response()
+            } else {
+                error.into_response()
+            }
+        })
+    }
+}
+
+impl CurrentUser {
+    /// The signed-in user of a request, or why there is none.
+    pub(crate) async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         if let Some(user) = parts.extensions.get::<CurrentUser>() {
             return Ok(user.clone());
         }
@@ -184,7 +200,7 @@ impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Option<Self>, Self::Rejection> {
-        match <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+        match CurrentUser::resolve(parts, state).await {
             Ok(user) => Ok(Some(user)),
             Err(AppError::Unauthenticated) => Ok(None),
             Err(error) => Err(error),
@@ -222,7 +238,7 @@ impl FromRequest<AppState> for SubmittedForm {
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = request.into_parts();
-        let user = CurrentUser::from_request_parts(&mut parts, state).await?;
+        let user = CurrentUser::resolve(&mut parts, state).await?;
         let request = Request::from_parts(parts, body);
         let axum::Form(pairs): axum::Form<Vec<(String, String)>> =
             axum::Form::from_request(request, state)
@@ -255,7 +271,7 @@ impl FromRequest<AppState> for Upload {
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = request.into_parts();
-        let user = CurrentUser::from_request_parts(&mut parts, state).await?;
+        let user = CurrentUser::resolve(&mut parts, state).await?;
         let request = Request::from_parts(parts, body);
         let mut multipart = Multipart::from_request(request, state)
             .await
