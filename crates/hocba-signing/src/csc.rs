@@ -1,0 +1,1 @@
+//! CSC remote signing (to come).
