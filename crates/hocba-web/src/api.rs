@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/openapi.json", get(crate::openapi::document))
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/auth/password", post(change_password))
         .route("/api/v1/me", get(me))
         .route("/api/v1/provinces", get(provinces))
         .route("/api/v1/assessment/evaluate", post(evaluate))
@@ -281,6 +282,22 @@ async fn logout(
             .await?;
     }
     Ok(Json(json!({"ok": true})))
+}
+
+#[derive(Deserialize)]
+struct PasswordChange {
+    current: String,
+    new: String,
+}
+
+/// Changes one's own password; every session and token of the account ends.
+async fn change_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> ApiResult {
+    crate::accounts::change_own_password(&state, &user, &body.current, &body.new).await?;
+    Ok(Json(json!({"ok": true, "message": "Đã đổi mật khẩu; hãy đăng nhập lại."})))
 }
 
 async fn me(user: CurrentUser) -> ApiResult {

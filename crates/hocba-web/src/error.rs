@@ -13,6 +13,8 @@ use serde_json::json;
 pub enum AppError {
     /// Not signed in, or the token expired.
     Unauthenticated,
+    /// The password was set by an administrator and must be changed first.
+    PasswordChangeRequired,
     Forbidden(Denied),
     NotFound(String),
     Conflict(String),
@@ -28,6 +30,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -41,6 +44,7 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::Unauthenticated => "unauthenticated",
+            AppError::PasswordChangeRequired => "password_change_required",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
@@ -57,6 +61,7 @@ impl AppError {
             AppError::Unauthenticated => {
                 "Bạn chưa đăng nhập hoặc phiên làm việc đã hết hạn. Hãy đăng nhập lại.".into()
             }
+            AppError::PasswordChangeRequired => "Mật khẩu của bạn do quản trị viên đặt: hãy đổi sang mật khẩu của riêng bạn trước khi tiếp tục (trang Đổi mật khẩu, hoặc POST /api/v1/auth/password).".into(),
             AppError::Forbidden(denied) => denied.to_string(),
             AppError::NotFound(what) => format!("Không tìm thấy {what}."),
             AppError::Conflict(message)
@@ -133,6 +138,9 @@ impl IntoResponse for ApiError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        if matches!(self, AppError::PasswordChangeRequired) {
+            return axum::response::Redirect::to("/password").into_response();
+        }
         let status = self.status();
         let page = crate::ui::layout::error_page(&self);
         (status, page).into_response()

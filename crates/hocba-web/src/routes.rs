@@ -97,6 +97,7 @@ pub const SCHOOL_ROUTES: &[RouteSpec] = &[
 pub const GENERAL_ROUTES: &[RouteSpec] = &[
     route("POST", "/api/v1/auth/login", None, "Đăng nhập: {username, password} → {token}", Json),
     route("POST", "/api/v1/auth/logout", None, "Đăng xuất (hủy token)", Empty),
+    route("POST", "/api/v1/auth/password", None, "Đổi mật khẩu của mình: {current, new}", Json),
     route("GET", "/api/v1/me", None, "Tài khoản đang dùng và vai trò", Empty),
     route("GET", "/api/v1/provinces", None, "34 tỉnh, thành phố (QĐ 19/2025/QĐ-TTg)", Empty),
     route("GET", "/api/v1/schools", None, "Các trường người dùng được xem", Empty),

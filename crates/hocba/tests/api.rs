@@ -30,6 +30,7 @@ async fn what_a_user_checks() {
         ctx.nfd_input_is_stored_as_nfc().await;
         ctx.assessment_calculator().await;
         ctx.ui_forms_need_csrf_and_same_origin().await;
+        ctx.passwords_set_by_an_admin_must_be_changed().await;
         // Last, on a server of its own: it blocks the loopback address.
         ctx.login_is_throttled().await;
         eprintln!("[{}] API checks passed", env.engine);
@@ -170,6 +171,81 @@ impl<'a> Context<'a> {
             "[{engine}] the list is in byte order of given names"
         );
         assert!("Bình" < "Ánh" && "Em" < "Đức" && "Dũng" < "Đức");
+    }
+
+    /// (k) An account whose password an admin set can do nothing but change
+    /// it; the change ends the old token; the new password works.
+    async fn passwords_set_by_an_admin_must_be_changed(&self) {
+        let engine = self.engine;
+        self.env
+            .write_expect(
+                Method::POST,
+                &self.admin,
+                &format!("{}/accounts", self.school()),
+                json!({"username": "gv.moi", "password": "TamThoi2026", "display_name": "Giáo viên Mới",
+                       "roles": ["subject_teacher"]}),
+                StatusCode::CREATED,
+            )
+            .await;
+        let token = self.env.token_with("gv.moi", "TamThoi2026").await;
+        let (status, body) = self
+            .env
+            .call(
+                Method::GET,
+                &format!("{}/classes", self.school()),
+                Some(&token),
+                Payload::None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "[{engine}] {body}");
+        assert_eq!(
+            body["error"]["code"], "password_change_required",
+            "[{engine}] {body}"
+        );
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains("đổi"),
+            "[{engine}] {body}"
+        );
+        // A new password that breaks the rules is refused with the rule.
+        let refused = self
+            .env
+            .write_expect(
+                Method::POST,
+                &token,
+                "/api/v1/auth/password",
+                json!({"current": "TamThoi2026", "new": "ngan"}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        assert!(
+            refused["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("8 ký tự"),
+            "[{engine}] {refused}"
+        );
+        self.env
+            .write_expect(
+                Method::POST,
+                &token,
+                "/api/v1/auth/password",
+                json!({"current": "TamThoi2026", "new": "CuaRiengToi2026"}),
+                StatusCode::OK,
+            )
+            .await;
+        let (status, _) = self
+            .env
+            .call(Method::GET, "/api/v1/me", Some(&token), Payload::None)
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "[{engine}] the old token ended with the change"
+        );
+        let token = self.env.token_with("gv.moi", "CuaRiengToi2026").await;
+        self.env
+            .get_ok(&token, &format!("{}/classes", self.school()))
+            .await;
     }
 
     /// (b) A subject teacher cannot read another school's students.
