@@ -77,8 +77,13 @@ pub async fn change_own_password(
     current: &str,
     new: &str,
 ) -> Result<(), AppError> {
-    hocba_auth::check_new_password(new, &user.account.username).map_err(|m| AppError::Refused(m.into()))?;
-    let (current, new, stored) = (current.to_owned(), new.to_owned(), user.account.password_hash.clone());
+    hocba_auth::check_new_password(new, &user.account.username)
+        .map_err(|m| AppError::Refused(m.into()))?;
+    let (current, new, stored) = (
+        current.to_owned(),
+        new.to_owned(),
+        user.account.password_hash.clone(),
+    );
     // Argon2 takes tens of milliseconds of CPU: off the async workers.
     let hash = tokio::task::spawn_blocking(move || {
         hocba_auth::verify_password(&current, &stored).then(|| hocba_auth::hash_password(&new))
@@ -86,6 +91,15 @@ pub async fn change_own_password(
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?
     .ok_or_else(|| AppError::Refused("Mật khẩu hiện tại không đúng.".into()))?;
-    state.store.set_password(&actor(user), user.account.id, &hash, false, user.account.home_unit).await?;
+    state
+        .store
+        .set_password(
+            &actor(user),
+            user.account.id,
+            &hash,
+            false,
+            user.account.home_unit,
+        )
+        .await?;
     Ok(())
 }

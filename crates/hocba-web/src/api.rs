@@ -297,7 +297,9 @@ async fn change_password(
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> ApiResult {
     crate::accounts::change_own_password(&state, &user, &body.current, &body.new).await?;
-    Ok(Json(json!({"ok": true, "message": "Đã đổi mật khẩu; hãy đăng nhập lại."})))
+    Ok(Json(
+        json!({"ok": true, "message": "Đã đổi mật khẩu; hãy đăng nhập lại."}),
+    ))
 }
 
 async fn me(user: CurrentUser) -> ApiResult {

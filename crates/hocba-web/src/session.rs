@@ -190,8 +190,13 @@ impl CurrentUser {
         };
         // An account whose password an administrator set may only change it
         // (and sign out) until it has.
-        const ALLOWED_BEFORE_CHANGE: [&str; 5] =
-            ["/password", "/logout", "/api/v1/auth/password", "/api/v1/auth/logout", "/api/v1/me"];
+        const ALLOWED_BEFORE_CHANGE: [&str; 5] = [
+            "/password",
+            "/logout",
+            "/api/v1/auth/password",
+            "/api/v1/auth/logout",
+            "/api/v1/me",
+        ];
         if user.account.must_change_password && !ALLOWED_BEFORE_CHANGE.contains(&parts.uri.path()) {
             return Err(AppError::PasswordChangeRequired);
         }

@@ -303,12 +303,46 @@ async fn school_page(
         None => Vec::new(),
     };
     let students: i64 = classes.iter().map(|c| c.student_count).sum();
+    // What this person does here: the classes in their charge and what they teach.
+    let staff = user
+        .account
+        .staff_id
+        .filter(|_| user.account.home_unit == school.into());
+    let homeroom: Vec<&hocba_storage::ClassRow> = classes
+        .iter()
+        .filter(|c| staff.is_some() && c.homeroom_staff_id == staff)
+        .collect();
+    let teaching = match (staff, years.first()) {
+        (Some(staff), Some(year)) => state
+            .store
+            .teaching_assignments(school, year.id)
+            .await?
+            .into_iter()
+            .filter(|a| a.staff_id == staff)
+            .collect(),
+        _ => Vec::new(),
+    };
     Ok(html_response(page(
         &row.name,
         Some(&user),
         html! {
             h1 { (row.name) }
             (school_nav(&user, school, &target))
+            @if !homeroom.is_empty() {
+                h2 { "Lớp chủ nhiệm" }
+                ul { @for class in &homeroom { li { a href={"/schools/" (school) "/classes/" (class.id)} { "Lớp " (class.name) } " · " (class.student_count) " học sinh" } } }
+            }
+            @if !teaching.is_empty() {
+                h2 { "Phân công giảng dạy" }
+                div.wrap { table {
+                    thead { tr { th { "Lớp" } th { "Môn học" } th { "Học kỳ" } } }
+                    tbody { @for assignment in &teaching { tr {
+                        td { a href={"/schools/" (school) "/classes/" (assignment.class_id)} { (assignment.class_name) } }
+                        td { (assignment.subject_name) }
+                        td { (if assignment.semester == 1 { "I" } else { "II" }) }
+                    } } }
+                } }
+            }
             div.card {
                 p { "Năm học hiện tại: " strong { (years.first().map(|y| y.label.clone()).unwrap_or_else(|| "chưa có".into())) } }
                 p { "Số lớp: " strong { (classes.len()) } " · Số học sinh đang học: " strong { (students) } }
