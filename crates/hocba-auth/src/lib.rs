@@ -18,8 +18,11 @@ fn hasher() -> Argon2<'static> {
     )
 }
 
-/// A PHC string (`$argon2id$v=19$…`) for the password.
+/// A PHC string (`$argon2id$v=19$…`) for the password. Passwords are
+/// hashed in NFC, so that the same Vietnamese password typed with a
+/// composing (NFD) or precomposed (NFC) input method opens the account.
 pub fn hash_password(password: &str) -> String {
+    let password = hocba_text::nfc(password);
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).expect("the operating system provides randomness");
     let salt = SaltString::encode_b64(&salt).expect("16 bytes is a valid salt");
@@ -30,6 +33,7 @@ pub fn hash_password(password: &str) -> String {
 }
 
 pub fn verify_password(password: &str, phc: &str) -> bool {
+    let password = hocba_text::nfc(password);
     PasswordHash::new(phc)
         .is_ok_and(|hash| hasher().verify_password(password.as_bytes(), &hash).is_ok())
 }
@@ -134,6 +138,11 @@ mod tests {
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(verify_password("Mật khẩu 2025", &hash));
         assert!(!verify_password("mật khẩu 2025", &hash));
+        // The same password typed in decomposed form (NFD).
+        assert!(verify_password(
+            "Ma\u{302}\u{323}t kha\u{302}\u{309}u 2025",
+            &hash
+        ));
         assert!(!verify_password("x", "not a hash"));
         assert_ne!(hash, hash_password("Mật khẩu 2025"), "salted");
     }
