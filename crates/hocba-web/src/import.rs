@@ -8,15 +8,18 @@ use crate::AppState;
 use crate::api::{actor, year_or_current};
 use crate::error::AppError;
 use crate::session::CurrentUser;
+use hocba_domain::FieldErrors;
+use hocba_domain::form::Draft;
 use hocba_domain::staff::{FIELDS as STAFF_FIELDS, StaffProfile};
 use hocba_domain::student::{FIELDS as STUDENT_FIELDS, StudentProfile};
 use hocba_domain::{SchoolId, SchoolYearId, StaffId, StudentId};
 use hocba_spreadsheet::{
-    Change, Limits, RowResult, plan_import, read_table, record_columns, student_columns,
-    write_result_report, write_template,
+    Change, Column, ImportPlan, Limits, RowResult, plan_import, read_table, record_columns,
+    student_columns, write_result_report, write_template,
 };
 use hocba_storage::{ImportRow, StoreError, StudentFilter};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// What the user sees after an upload: "Bảng kết quả nhập liệu".
 #[derive(Debug, Clone, Serialize)]
@@ -115,9 +118,77 @@ pub async fn staff_workbook(state: &AppState, school: SchoolId) -> Result<Vec<u8
     write_template("Cán bộ", &columns, &rows).map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// A file read and planned, ready to apply if every row is valid.
+struct Planned<R> {
+    plan: ImportPlan<R>,
+    unknown_headers: Vec<String>,
+    selected: Vec<String>,
+}
+
+/// Reads `bytes` with `columns`, and plans every row against the records
+/// already stored. `selected`: the columns to update on existing rows; all
+/// columns of the file when `None`.
+fn plan_file<R>(
+    bytes: &[u8],
+    columns: &[Column],
+    existing: &HashMap<i64, Draft>,
+    selected: Option<Vec<String>>,
+    validate: impl Fn(&Draft) -> Result<R, FieldErrors>,
+) -> Result<Planned<R>, AppError> {
+    let table = read_table(bytes, columns, &Limits::default())
+        .map_err(|e| AppError::Refused(e.to_string()))?;
+    let selected =
+        selected.unwrap_or_else(|| table.columns.iter().map(|c| c.key.clone()).collect());
+    let plan = plan_import(&table, existing, &selected, validate);
+    Ok(Planned {
+        plan,
+        unknown_headers: table.unknown_headers,
+        selected,
+    })
+}
+
+impl<R> Planned<R> {
+    /// The report of a file with invalid rows: nothing was applied.
+    fn refused(self) -> ImportReport {
+        let summary = self.plan.summary();
+        refused(
+            self.plan.results,
+            summary,
+            self.unknown_headers,
+            self.selected,
+        )
+    }
+
+    /// The report once storage applied the plan (or refused it whole).
+    fn applied(
+        self,
+        outcome: Result<(usize, usize), StoreError>,
+        noun: &str,
+    ) -> Result<ImportReport, AppError> {
+        match outcome {
+            Ok((created, updated)) => Ok(ImportReport {
+                applied: true,
+                created,
+                updated,
+                summary: format!(
+                    "Đã nhập xong: {created} {noun} thêm mới, {updated} {noun} cập nhật."
+                ),
+                results: self.plan.results,
+                unknown_headers: self.unknown_headers,
+                selected: self.selected,
+            }),
+            Err(StoreError::Refused(message)) => Ok(refused(
+                vec![store_refusal(&message)],
+                format!("Chưa nhập gì cả: {message}"),
+                self.unknown_headers,
+                self.selected,
+            )),
+            Err(error) => Err(error.into()),
+        }
+    }
+}
+
 /// Reads, plans and (if every row is valid) applies a student file.
-/// `selected`: the columns to update on existing rows; all columns of the
-/// file when `None`.
 pub async fn import_student_file(
     state: &AppState,
     user: &CurrentUser,
@@ -127,21 +198,19 @@ pub async fn import_student_file(
     selected: Option<Vec<String>>,
 ) -> Result<ImportReport, AppError> {
     let year = year_or_current(state, school, year).await?;
-    let table = read_table(bytes, &student_columns(&STUDENT_FIELDS), &Limits::default())
-        .map_err(|e| AppError::Refused(e.to_string()))?;
-    let selected =
-        selected.unwrap_or_else(|| table.columns.iter().map(|c| c.key.clone()).collect());
     let existing = state.store.student_drafts(school).await?;
-    let plan = plan_import(&table, &existing, &selected, StudentProfile::validate);
-    if !plan.is_valid() {
-        return Ok(refused(
-            plan.results.clone(),
-            plan.summary(),
-            table.unknown_headers,
-            selected,
-        ));
+    let planned = plan_file(
+        bytes,
+        &student_columns(&STUDENT_FIELDS),
+        &existing,
+        selected,
+        StudentProfile::validate,
+    )?;
+    if !planned.plan.is_valid() {
+        return Ok(planned.refused());
     }
-    let rows: Vec<ImportRow> = plan
+    let rows: Vec<ImportRow> = planned
+        .plan
         .changes
         .iter()
         .map(|change| ImportRow {
@@ -154,33 +223,14 @@ pub async fn import_student_file(
             class_name: change.extras().get("class_name").cloned(),
         })
         .collect();
-    match state
+    let outcome = state
         .store
         .import_students(&actor(user), school, year, &rows)
-        .await
-    {
-        Ok(outcome) => Ok(ImportReport {
-            applied: true,
-            created: outcome.created,
-            updated: outcome.updated,
-            summary: format!(
-                "Đã nhập xong: {} học sinh thêm mới, {} học sinh cập nhật.",
-                outcome.created, outcome.updated
-            ),
-            results: plan.results,
-            unknown_headers: table.unknown_headers,
-            selected,
-        }),
-        Err(StoreError::Refused(message)) => Ok(refused(
-            vec![store_refusal(&message)],
-            format!("Chưa nhập gì cả: {message}"),
-            table.unknown_headers,
-            selected,
-        )),
-        Err(error) => Err(error.into()),
-    }
+        .await;
+    planned.applied(outcome.map(|o| (o.created, o.updated)), "học sinh")
 }
 
+/// Reads, plans and (if every row is valid) applies a staff file.
 pub async fn import_staff_file(
     state: &AppState,
     user: &CurrentUser,
@@ -188,21 +238,19 @@ pub async fn import_staff_file(
     bytes: &[u8],
     selected: Option<Vec<String>>,
 ) -> Result<ImportReport, AppError> {
-    let table = read_table(bytes, &record_columns(&STAFF_FIELDS), &Limits::default())
-        .map_err(|e| AppError::Refused(e.to_string()))?;
-    let selected =
-        selected.unwrap_or_else(|| table.columns.iter().map(|c| c.key.clone()).collect());
     let existing = state.store.staff_drafts(school).await?;
-    let plan = plan_import(&table, &existing, &selected, StaffProfile::validate);
-    if !plan.is_valid() {
-        return Ok(refused(
-            plan.results.clone(),
-            plan.summary(),
-            table.unknown_headers,
-            selected,
-        ));
+    let planned = plan_file(
+        bytes,
+        &record_columns(&STAFF_FIELDS),
+        &existing,
+        selected,
+        StaffProfile::validate,
+    )?;
+    if !planned.plan.is_valid() {
+        return Ok(planned.refused());
     }
-    let rows: Vec<(usize, Option<StaffId>, StaffProfile)> = plan
+    let rows: Vec<(usize, Option<StaffId>, StaffProfile)> = planned
+        .plan
         .changes
         .iter()
         .map(|change| {
@@ -213,24 +261,8 @@ pub async fn import_staff_file(
             (change.row_number(), id, change.record().clone())
         })
         .collect();
-    match state.store.import_staff(&actor(user), school, &rows).await {
-        Ok((created, updated)) => Ok(ImportReport {
-            applied: true,
-            created,
-            updated,
-            summary: format!("Đã nhập xong: {created} cán bộ thêm mới, {updated} cán bộ cập nhật."),
-            results: plan.results,
-            unknown_headers: table.unknown_headers,
-            selected,
-        }),
-        Err(StoreError::Refused(message)) => Ok(refused(
-            vec![store_refusal(&message)],
-            format!("Chưa nhập gì cả: {message}"),
-            table.unknown_headers,
-            selected,
-        )),
-        Err(error) => Err(error.into()),
-    }
+    let outcome = state.store.import_staff(&actor(user), school, &rows).await;
+    planned.applied(outcome, "cán bộ")
 }
 
 /// A refusal from the database step ("Dòng N: …") as a result row.
