@@ -88,9 +88,13 @@ pub(crate) fn signed_data(
     ]))
 }
 
-/// An upper bound of the encoded size, to reserve the PDF's /Contents.
+/// An upper bound of the encoded size, to reserve the PDF's /Contents:
+/// the certificates, the issuer name twice (signer identifier and ESS
+/// IssuerSerial), a signature of up to 4096 bits, and the fixed parts.
 pub(crate) fn size_bound(chain: &[Certificate]) -> usize {
-    chain.iter().map(|c| c.der().len() + 8).sum::<usize>() + 2048
+    let certs: usize = chain.iter().map(|c| c.der().len() + 8).sum();
+    let issuer = chain.first().map_or(0, |c| c.issuer_der().len() + 32);
+    certs + 2 * issuer + 512 + 512
 }
 
 /// What verification needs from a CMS signature.
