@@ -106,3 +106,80 @@ pub const GENERAL_ROUTES: &[RouteSpec] = &[
     route("POST", "/api/v1/units/{unit}/bureaus", None, "Thêm Phòng GD&ĐT (quản trị viên Sở)", Json),
     route("POST", "/api/v1/units/{unit}/schools", None, "Thêm trường với tài khoản quản trị đầu tiên (quản trị viên Sở/Phòng)", Json),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// Every `.route("/api/…", get(…).post(…))` in the sources, as (method, path).
+    fn routes_in_sources() -> BTreeSet<(String, String)> {
+        let mut found = BTreeSet::new();
+        let mut files = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(
+                    std::fs::read_dir(&path)
+                        .unwrap()
+                        .map(|entry| entry.unwrap().path()),
+                );
+                continue;
+            }
+            if path.ends_with("routes.rs") {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).unwrap();
+            // Join lines so that a route split by rustfmt reads as one.
+            let source: String = source
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .replace("( ", "(");
+            for call in source.split(".route(\"").skip(1) {
+                let Some((path, rest)) = call.split_once('"') else {
+                    continue;
+                };
+                if !path.starts_with("/api/") {
+                    continue;
+                }
+                let end = rest.find(".route(").unwrap_or(rest.len());
+                for method in ["get", "post", "put", "delete"] {
+                    if rest[..end].contains(&format!("{method}(")) {
+                        found.insert((method.to_uppercase(), path.to_owned()));
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn the_table_lists_exactly_the_routes_the_router_serves() {
+        let table: BTreeSet<(String, String)> = SCHOOL_ROUTES
+            .iter()
+            .chain(GENERAL_ROUTES)
+            .map(|r| (r.method.to_owned(), r.path.to_owned()))
+            .collect();
+        let mut served = routes_in_sources();
+        served.remove(&("GET".to_owned(), "/api/v1/openapi.json".to_owned()));
+        let missing: Vec<_> = served.difference(&table).collect();
+        let stale: Vec<_> = table.difference(&served).collect();
+        assert!(
+            missing.is_empty(),
+            "served but not in routes.rs (so not in the access matrix): {missing:?}"
+        );
+        assert!(stale.is_empty(), "in routes.rs but not served: {stale:?}");
+    }
+
+    #[test]
+    fn school_routes_name_the_action_they_need() {
+        for route in SCHOOL_ROUTES {
+            assert!(
+                route.action.is_some(),
+                "{} {} must name its access action",
+                route.method,
+                route.path
+            );
+        }
+    }
+}
