@@ -7,7 +7,8 @@
 //! personal data (personal IDs, addresses, parents) is shown only to roles that
 //! need it (`quality.md`, Luật 91/2025/QH15 on personal data).
 
-use crate::ids::{ClassId, SchoolId, UnitId, UserId};
+use crate::gradebook::{Semester, TeachingAssignment};
+use crate::ids::{ClassId, SchoolId, SubjectId, UnitId, UserId};
 use crate::role::{Role, RoleGrant};
 use serde::Serialize;
 
@@ -33,10 +34,19 @@ pub enum Action {
     ManageAccounts,
     /// Read the audit trail of the school.
     ViewAudit,
+    /// Read a gradebook: a class × subject × semester grid with its history,
+    /// or (without a subject) a class's conduct sheet.
+    ViewGradebook,
+    /// Write scores in a class × subject × semester gradebook.
+    EnterScores,
+    /// Write the training (conduct) results and homeroom comments of a class.
+    EnterConduct,
+    /// Declare column plans, open entry windows, lock and unlock columns.
+    ManageGradebook,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 13] = [
         Action::ViewSchool,
         Action::ManageSchool,
         Action::ViewStudents,
@@ -46,6 +56,10 @@ impl Action {
         Action::ManageStaff,
         Action::ManageAccounts,
         Action::ViewAudit,
+        Action::ViewGradebook,
+        Action::EnterScores,
+        Action::EnterConduct,
+        Action::ManageGradebook,
     ];
 
     fn description(self) -> &'static str {
@@ -61,18 +75,25 @@ impl Action {
             Action::ManageStaff => "quản lý hồ sơ cán bộ, giáo viên",
             Action::ManageAccounts => "quản lý tài khoản người dùng",
             Action::ViewAudit => "xem nhật ký thay đổi",
+            Action::ViewGradebook => "xem sổ điểm này",
+            Action::EnterScores => "nhập điểm vào sổ điểm này",
+            Action::EnterConduct => "nhập kết quả rèn luyện và nhận xét của lớp này",
+            Action::ManageGradebook => "khai báo số cột điểm, mở đợt nhập điểm hoặc khóa cột điểm",
         }
     }
 }
 
 /// Where the data of a request lives: a school, where it sits in the tree, and
-/// for class-scoped data the class.
+/// for class-scoped data the class; for a gradebook also the subject and the
+/// semester.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     pub school: SchoolId,
     /// The school's ancestors (bureau, department, ministry), nearest first.
     pub ancestors: Vec<UnitId>,
     pub class: Option<ClassId>,
+    pub subject: Option<SubjectId>,
+    pub semester: Option<Semester>,
 }
 
 /// The signed-in person, with everything the policy needs to decide.
@@ -82,6 +103,8 @@ pub struct Principal {
     pub grants: Vec<RoleGrant>,
     /// Classes whose homeroom teacher this person is, in the current school year.
     pub homeroom_classes: Vec<ClassId>,
+    /// What this person teaches in the current school year (phân công giảng dạy).
+    pub teaching: Vec<TeachingAssignment>,
 }
 
 /// A refusal, with the reason and what to do, in Vietnamese.
@@ -117,6 +140,14 @@ impl Principal {
     pub fn has_role(&self, role: Role) -> bool {
         self.grants.iter().any(|grant| grant.role == role)
     }
+
+    /// Whether the person teaches `subject` to `class`, in `semester` or (with
+    /// `None`) in either semester.
+    pub fn teaches(&self, class: ClassId, subject: SubjectId, semester: Option<Semester>) -> bool {
+        self.teaching.iter().any(|a| {
+            a.class == class && a.subject == subject && semester.is_none_or(|s| s == a.semester)
+        })
+    }
 }
 
 /// What a role may do in a school it belongs to, for data not tied to a class.
@@ -126,7 +157,7 @@ fn school_role_allows(role: Role, action: Action) -> bool {
         Role::Admin => true,
         Role::Leader => matches!(
             action,
-            ViewSchool | ViewStudents | ViewStudentPersonalData | ViewAudit
+            ViewSchool | ViewStudents | ViewStudentPersonalData | ViewAudit | ViewGradebook
         ),
         Role::HomeroomTeacher | Role::SubjectTeacher => matches!(action, ViewSchool | ViewStudents),
         Role::DepartmentOfficer => false,
@@ -147,17 +178,7 @@ pub fn authorise(principal: &Principal, action: Action, target: &Target) -> Resu
     {
         return Ok(());
     }
-    // A homeroom teacher reads and edits the full profile of the students of the
-    // class in their charge (seed 001 step 1: GVCN keeps the class's records).
-    if school_roles.contains(&Role::HomeroomTeacher)
-        && matches!(
-            action,
-            Action::ViewStudentPersonalData | Action::EditStudent
-        )
-        && target
-            .class
-            .is_some_and(|class| principal.homeroom_classes.contains(&class))
-    {
+    if teacher_allows(principal, &school_roles, action, target) {
         return Ok(());
     }
     let officer_here = principal.grants.iter().any(|grant| {
@@ -178,12 +199,21 @@ pub fn authorise(principal: &Principal, action: Action, target: &Target) -> Resu
     if officer_here {
         held.push(Role::DepartmentOfficer.label());
     }
+    let teacher = school_roles
+        .iter()
+        .any(|role| matches!(role, Role::HomeroomTeacher | Role::SubjectTeacher));
     let remedy = if school_roles.contains(&Role::HomeroomTeacher)
         && matches!(
             action,
             Action::ViewStudentPersonalData | Action::EditStudent
         ) {
         "Giáo viên chủ nhiệm chỉ xem và sửa hồ sơ học sinh của lớp mình chủ nhiệm; với lớp khác, hãy nhờ giáo viên chủ nhiệm lớp đó hoặc quản trị viên của trường."
+    } else if teacher && action == Action::EnterScores {
+        "Giáo viên bộ môn chỉ nhập điểm môn, lớp và học kỳ mình được phân công giảng dạy; nếu phân công chưa đúng, hãy liên hệ quản trị viên của trường."
+    } else if teacher && action == Action::ViewGradebook {
+        "Giáo viên xem sổ điểm của lớp mình chủ nhiệm và của môn, lớp mình được phân công dạy; sổ điểm của môn khác do giáo viên dạy môn đó, cán bộ quản lý và quản trị viên xem."
+    } else if teacher && action == Action::EnterConduct {
+        "Kết quả rèn luyện và nhận xét của lớp do giáo viên chủ nhiệm lớp đó nhập (hoặc quản trị viên)."
     } else {
         "Hãy nhờ quản trị viên của trường thực hiện, hoặc đề nghị quản trị viên cấp thêm quyền cho tài khoản của bạn."
     };
@@ -191,6 +221,45 @@ pub fn authorise(principal: &Principal, action: Action, target: &Target) -> Resu
         reason: format!("Vai trò của bạn ({}) không được {wanted}.", held.join(", ")),
         remedy: remedy.into(),
     })
+}
+
+/// What a teacher may do because of a class in their charge or a teaching
+/// assignment (TT22 Điều 6–8: the subject teacher assesses their subject; the
+/// homeroom teacher assesses conduct and sees every subject of the class).
+/// A teacher does not see other subjects' grades of classes they do not
+/// lead: grades are the subject teacher's and the school's.
+fn teacher_allows(
+    principal: &Principal,
+    school_roles: &[Role],
+    action: Action,
+    target: &Target,
+) -> bool {
+    let homeroom = school_roles.contains(&Role::HomeroomTeacher)
+        && target
+            .class
+            .is_some_and(|class| principal.homeroom_classes.contains(&class));
+    let teacher = school_roles
+        .iter()
+        .any(|role| matches!(role, Role::HomeroomTeacher | Role::SubjectTeacher));
+    let teaches = |semester: Option<Semester>| {
+        teacher
+            && match (target.class, target.subject) {
+                (Some(class), Some(subject)) => principal.teaches(class, subject, semester),
+                _ => false,
+            }
+    };
+    match action {
+        // A homeroom teacher reads and edits the full profile of the students
+        // of the class in their charge (seed 001 step 1: GVCN keeps the
+        // class's records) and enters its conduct and comments (TT22 Điều 8).
+        Action::ViewStudentPersonalData | Action::EditStudent | Action::EnterConduct => homeroom,
+        // Viewing: the assignment in either semester (the teacher of HK I
+        // sees HK II of the same class and subject, for the year average).
+        Action::ViewGradebook => homeroom || teaches(None),
+        // Entering: exactly the assigned semester.
+        Action::EnterScores => target.semester.is_some() && teaches(target.semester),
+        _ => false,
+    }
 }
 
 /// What can be done on the organisation tree itself (departments, bureaus,
@@ -252,6 +321,7 @@ mod tests {
                 unit: DEPARTMENT,
             }],
             homeroom_classes: vec![],
+            teaching: vec![],
         };
         assert!(authorise_unit(&admin, UnitAction::ManageUnit, &[DEPARTMENT]).is_ok());
         assert!(
@@ -285,6 +355,10 @@ mod tests {
     const OTHER_DEPARTMENT: UnitId = UnitId(2);
     const MY_CLASS: ClassId = ClassId(100);
     const OTHER_CLASS: ClassId = ClassId(101);
+    const MY_SUBJECT: SubjectId = SubjectId(200);
+    const OTHER_SUBJECT: SubjectId = SubjectId(201);
+    const S1: Semester = Semester::S1;
+    const S2: Semester = Semester::S2;
 
     fn principal(role: Role) -> Principal {
         let unit = if role == Role::DepartmentOfficer {
@@ -300,6 +374,16 @@ mod tests {
             } else {
                 vec![]
             },
+            // Both kinds of teacher teach MY_SUBJECT to MY_CLASS in semester 1.
+            teaching: if matches!(role, Role::HomeroomTeacher | Role::SubjectTeacher) {
+                vec![TeachingAssignment {
+                    class: MY_CLASS,
+                    subject: MY_SUBJECT,
+                    semester: S1,
+                }]
+            } else {
+                vec![]
+            },
         }
     }
 
@@ -308,21 +392,60 @@ mod tests {
             school,
             ancestors: vec![department],
             class,
+            subject: None,
+            semester: None,
         }
+    }
+
+    /// Where a gradebook request may point.
+    #[derive(Debug, Clone, Copy)]
+    struct Place {
+        class: Option<ClassId>,
+        subject: Option<SubjectId>,
+        semester: Option<Semester>,
+    }
+
+    fn places() -> Vec<Place> {
+        let mut places = Vec::new();
+        for class in [None, Some(MY_CLASS), Some(OTHER_CLASS)] {
+            for subject in [None, Some(MY_SUBJECT), Some(OTHER_SUBJECT)] {
+                for semester in [None, Some(S1), Some(S2)] {
+                    places.push(Place {
+                        class,
+                        subject,
+                        semester,
+                    });
+                }
+            }
+        }
+        places
     }
 
     /// The expected matrix, written out by hand from the product rules so that
     /// the policy is checked against an independent statement of them.
-    fn expected(role: Role, action: Action, class: Option<ClassId>) -> bool {
+    fn expected(role: Role, action: Action, at: Place) -> bool {
         use Action::*;
+        let my_class = at.class == Some(MY_CLASS);
+        let my_subject = my_class && at.subject == Some(MY_SUBJECT);
         match (role, action) {
             (Role::Admin, _) => true,
-            (Role::Leader, ViewSchool | ViewStudents | ViewStudentPersonalData | ViewAudit) => true,
+            (
+                Role::Leader,
+                ViewSchool | ViewStudents | ViewStudentPersonalData | ViewAudit | ViewGradebook,
+            ) => true,
             (Role::HomeroomTeacher, ViewSchool | ViewStudents) => true,
-            (Role::HomeroomTeacher, ViewStudentPersonalData | EditStudent) => {
-                class == Some(MY_CLASS)
+            (Role::HomeroomTeacher, ViewStudentPersonalData | EditStudent | EnterConduct) => {
+                my_class
             }
+            // Every subject of the class in their charge.
+            (Role::HomeroomTeacher, ViewGradebook) => my_class,
             (Role::SubjectTeacher, ViewSchool | ViewStudents) => true,
+            // Their subject in that class, either semester.
+            (Role::SubjectTeacher, ViewGradebook) => my_subject,
+            // Their subject in that class, the assigned semester only.
+            (Role::HomeroomTeacher | Role::SubjectTeacher, EnterScores) => {
+                my_subject && at.semester == Some(S1)
+            }
             (Role::DepartmentOfficer, ViewSchool | ViewStudents) => true,
             _ => false,
         }
@@ -332,17 +455,46 @@ mod tests {
     fn every_role_and_action_in_the_own_school_follows_the_matrix() {
         for role in Role::ALL {
             for action in Action::ALL {
-                for class in [None, Some(MY_CLASS), Some(OTHER_CLASS)] {
-                    let decision =
-                        authorise(&principal(role), action, &target(SCHOOL, DEPARTMENT, class));
+                for at in places() {
+                    let target = Target {
+                        subject: at.subject,
+                        semester: at.semester,
+                        ..target(SCHOOL, DEPARTMENT, at.class)
+                    };
+                    let decision = authorise(&principal(role), action, &target);
                     assert_eq!(
                         decision.is_ok(),
-                        expected(role, action, class),
-                        "{role:?} {action:?} {class:?}"
+                        expected(role, action, at),
+                        "{role:?} {action:?} {at:?}"
                     );
                 }
             }
         }
+    }
+
+    #[test]
+    fn gradebook_refusals_name_the_rule() {
+        let teacher = principal(Role::SubjectTeacher);
+        let other_subject = Target {
+            subject: Some(OTHER_SUBJECT),
+            semester: Some(S1),
+            ..target(SCHOOL, DEPARTMENT, Some(MY_CLASS))
+        };
+        let denied = authorise(&teacher, Action::EnterScores, &other_subject).unwrap_err();
+        assert_eq!(
+            denied.reason,
+            "Vai trò của bạn (Giáo viên bộ môn) không được nhập điểm vào sổ điểm này."
+        );
+        assert!(denied.remedy.contains("được phân công"), "{denied}");
+        let denied = authorise(&teacher, Action::ViewGradebook, &other_subject).unwrap_err();
+        assert!(denied.remedy.contains("môn khác"), "{denied}");
+        let denied = authorise(
+            &teacher,
+            Action::ManageGradebook,
+            &target(SCHOOL, DEPARTMENT, None),
+        )
+        .unwrap_err();
+        assert!(denied.remedy.contains("quản trị viên"), "{denied}");
     }
 
     #[test]

@@ -85,6 +85,16 @@ impl Date {
     }
 }
 
+/// A Unix-millisecond instant as Vietnamese users read it: Vietnam time
+/// (UTC+7, no daylight saving), `HH:MM dd/mm/yyyy`.
+pub fn vietnam_time(unix_millis: i64) -> String {
+    const VIETNAM_OFFSET_SECONDS: i64 = 7 * 3600;
+    let seconds = unix_millis.div_euclid(1000) + VIETNAM_OFFSET_SECONDS;
+    let date = Date::from_days_since_epoch(seconds.div_euclid(86_400));
+    let of_day = seconds.rem_euclid(86_400);
+    format!("{:02}:{:02} {date}", of_day / 3600, of_day % 3600 / 60)
+}
+
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -152,6 +162,14 @@ mod tests {
         assert!(Date::parse("29/02/2012").is_ok());
         assert!(Date::parse("29/02/2000").is_ok());
         assert!(Date::parse("29/02/1900").is_err());
+    }
+
+    #[test]
+    fn formats_instants_in_vietnam_time() {
+        // 2025-11-20 07:05 UTC is 14:05 in Hà Nội.
+        assert_eq!(vietnam_time(1_763_622_300_000), "14:05 20/11/2025");
+        // 20:30 UTC is already the next day in Vietnam.
+        assert_eq!(vietnam_time(1_763_670_600_000), "03:30 21/11/2025");
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod class;
 pub mod curriculum;
 pub mod date;
 pub mod form;
+pub mod gradebook;
 pub mod identity;
 pub mod ids;
 pub mod level;

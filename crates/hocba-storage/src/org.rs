@@ -186,6 +186,8 @@ impl Store {
             school,
             ancestors: self.ancestors(school.into()).await?,
             class: None,
+            subject: None,
+            semester: None,
         })
     }
 

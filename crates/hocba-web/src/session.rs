@@ -46,6 +46,8 @@ impl CurrentUser {
                 school,
                 ancestors: Vec::new(),
                 class: None,
+                subject: None,
+                semester: None,
             },
             Err(error) => return Err(error.into()),
         };
@@ -122,6 +124,7 @@ async fn load(state: &AppState, token: &str, via: SessionKind) -> Result<Current
         user_id: account.id,
         grants: account.grants.clone(),
         homeroom_classes,
+        teaching: Vec::new(),
     };
     Ok(CurrentUser {
         account,

@@ -203,6 +203,7 @@ async fn account(env: &Env, username: &'static str, own: &SchoolIds, admin: &str
             user_id: UserId(me["id"].as_i64().expect("user id")),
             grants,
             homeroom_classes,
+            teaching: Vec::new(),
         },
     }
 }
@@ -438,6 +439,8 @@ async fn the_server_enforces_the_policy_on_every_route() {
                 school: SchoolId(ids.school),
                 ancestors: vec![UnitId(ids.department)],
                 class: ids.class_of(route),
+                subject: None,
+                semester: None,
             };
             for account in &accounts {
                 for route in SCHOOL_ROUTES {

@@ -96,6 +96,8 @@ async fn organisation_tree_ancestors_targets_and_schools_under() {
                 school: via_bureau,
                 ancestors: vec![o.bureau, o.department, o.ministry],
                 class: None,
+                subject: None,
+                semester: None,
             },
             "{e}"
         );
@@ -105,6 +107,8 @@ async fn organisation_tree_ancestors_targets_and_schools_under() {
                 school: direct,
                 ancestors: vec![o.department, o.ministry],
                 class: None,
+                subject: None,
+                semester: None,
             },
             "{e}"
         );
