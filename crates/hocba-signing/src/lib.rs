@@ -20,6 +20,7 @@ mod asn1;
 pub mod bench;
 mod cert;
 mod cms;
+#[cfg(feature = "csc")]
 pub mod csc;
 mod error;
 pub mod pdf;

@@ -1,1 +1,0 @@
-//! CSC remote signing (to come).
