@@ -200,3 +200,19 @@ fn pkcs12_files_interoperate_with_openssl() {
     let signer = KeyFileSigner::from_pkcs12(&std::fs::read(&theirs).unwrap(), "1234").unwrap();
     assert_eq!(signer.certificate(), &id.certificate);
 }
+
+#[test]
+fn bench_helpers_sign_and_verify() {
+    use hocba_signing::bench;
+    let signer = pki().identity(Role::School).signer().unwrap();
+    let docs: Vec<Vec<u8>> = (0..4)
+        .map(bench::sample_transcript_xml)
+        .chain((0..2).map(bench::sample_transcript_pdf))
+        .collect();
+    let signed = bench::sign_documents(&signer, &docs).unwrap();
+    assert_eq!(bench::verify_documents(&signed, &pki().trust_list()), 6);
+    assert_eq!(
+        bench::raw_signatures(&signer, &bench::digests(5)).unwrap(),
+        5
+    );
+}
