@@ -118,6 +118,46 @@ fn every_signed_byte_is_protected() {
     );
 }
 
+/// A PDF with object streams and a cross-reference stream (PDF 1.5+, as
+/// modern writers produce) gets classic incremental updates on top; hocba
+/// and pdfsig both read the hybrid result.
+#[test]
+fn signs_pdfs_with_xref_streams() {
+    let mut doc = lopdf::Document::load_mem(&sample()).unwrap();
+    let mut modern = Vec::new();
+    doc.save_modern(&mut modern).unwrap();
+    assert!(
+        modern
+            .windows(10)
+            .any(|w| w == b"/Type/XRef" || w == b"/Type /XRe"),
+        "lopdf should have written an xref stream"
+    );
+    let mut signed = modern.clone();
+    for role in [Role::HomeroomTeacher, Role::School] {
+        let s = pki().identity(role).signer().unwrap();
+        signed = sign_file(&s, &signed, DocumentKind::Pdf).unwrap();
+    }
+    let r = verify_file(&signed, &pki().trust_list());
+    assert!(r.is_valid(), "{r}");
+    assert_eq!(r.signatures.len(), 2);
+
+    let Some(pdfsig) = tool("pdfsig", "poppler-utils") else {
+        return;
+    };
+    let dir = temp_dir("pdfsig-xref");
+    let f = dir.join("modern-signed.pdf");
+    std::fs::write(&f, &signed).unwrap();
+    let out = Command::new(pdfsig).arg(&f).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{text}");
+    assert_eq!(
+        text.matches("Signature Validation: Signature is Valid.")
+            .count(),
+        2,
+        "{text}"
+    );
+}
+
 /// An NSS database for pdfsig that trusts the test root.
 fn nss_db(dir: &Path) -> Option<String> {
     let certutil = tool("certutil", "libnss3-tools")?;
