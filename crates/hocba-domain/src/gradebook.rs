@@ -21,16 +21,15 @@ use crate::ids::{ClassId, SubjectId};
 use crate::level::Grade;
 use crate::school::SchoolYear;
 use hocba_assessment::label::Label;
+use hocba_assessment::regime_for;
 use hocba_assessment::score::{Score, ScoreError};
-use hocba_assessment::secondary::{
-    self, CommentedAssessments, CommentedResult, Exemptible, SubjectValue, TermColumns,
-};
-use hocba_assessment::tt22::TrainingResult;
-use hocba_assessment::{Regime, regime_for};
+use hocba_assessment::secondary::{self, CommentedAssessments, CommentedResult, TermColumns};
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
 
-pub use hocba_assessment::secondary::ColumnKind;
+pub use hocba_assessment::Regime;
+pub use hocba_assessment::secondary::{ColumnKind, Exemptible, SubjectValue};
+pub use hocba_assessment::tt22::TrainingResult;
 
 /// Học kỳ I or II: the unit of column plans, entry windows and assignments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -12,6 +12,7 @@ mod accounts;
 mod audit;
 mod classes;
 mod error;
+mod gradebook;
 mod org;
 mod records;
 mod staff;
@@ -23,6 +24,11 @@ pub use accounts::{AccountRow, NewAccount, Session, SessionKind};
 pub use audit::{AuditEntry, AuditQuery};
 pub use classes::ClassRow;
 pub use error::StoreError;
+pub use gradebook::{
+    Average, CellEdit, CellProblem, CellState, CellsOutcome, ChangeRow, ConductEdit, ConductOutcome,
+    ConductRow, ConductSheet, Gradebook, GradebookSubject, GridColumn, GridStudent, PlanRow,
+    RejectedCell, SavedCell, Writer, stale_message,
+};
 pub use org::{CampusRow, NewSchool, SchoolRow, UnitRow};
 pub use staff::StaffRow;
 pub use students::{

@@ -6,6 +6,7 @@ mod accounts;
 mod assignments;
 mod classes;
 mod concurrency;
+mod gradebook;
 mod import;
 mod isolation;
 mod org;
