@@ -516,6 +516,7 @@ struct Found {
     byte_range: [usize; 4],
     sig_offset: Option<usize>,
     sub_filter: Vec<u8>,
+    contents: Option<Vec<u8>>,
     signing_time: Option<OffsetDateTime>,
     reason: Option<String>,
 }
@@ -577,6 +578,10 @@ pub(crate) fn verify_at(pdf: &[u8], trust: &TrustList, now: OffsetDateTime) -> R
             sub_filter: match d.get(b"SubFilter") {
                 Ok(Object::Name(n)) => n.clone(),
                 _ => Vec::new(),
+            },
+            contents: match d.get(b"Contents") {
+                Ok(Object::String(s, _)) => Some(s.clone()),
+                _ => None,
             },
             signing_time: text(b"M").and_then(|m| parse_pdf_date(&m)),
             reason: text(b"Reason"),
@@ -646,9 +651,6 @@ fn verify_one(
     if hole.len() < 2 || hole[0] != b'<' || hole[hole.len() - 1] != b'>' {
         return Err("the /ByteRange hole is not the /Contents string".into());
     }
-    if !pdf[..b].ends_with(b"/Contents ") && !pdf[..b].ends_with(b"/Contents") {
-        return Err("the /ByteRange hole is not the /Contents string".into());
-    }
     match f.sig_offset {
         Some(o) if o < b => {}
         _ => return Err("the signature dictionary is not inside the signed range".into()),
@@ -661,6 +663,9 @@ fn verify_one(
         .chunks(2)
         .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap_or("00"), 16).unwrap_or(0))
         .collect();
+    if f.contents.as_deref() != Some(der.as_slice()) {
+        return Err("the /ByteRange hole is not the /Contents string".into());
+    }
 
     let parsed = crate::cms::parse(&der)?;
     r.signer = parsed.signer.display_name();
