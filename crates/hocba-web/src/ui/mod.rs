@@ -5,6 +5,7 @@
 pub mod layout;
 mod pages;
 mod planning;
+pub mod routes;
 mod tree;
 
 pub fn routes() -> axum::Router<crate::AppState> {

@@ -1,0 +1,400 @@
+//! The UI's routes as data: method, path, the access decision the handler
+//! makes first, and a summary. The UI access-matrix test
+//! (`crates/hocba/tests/ui_access_matrix.rs`) walks these tables (every route
+//! × every role × own school / another school), and the unit test below
+//! proves they list exactly the routes of `ui::routes()`, so a page added
+//! without an entry here fails the build's tests.
+
+use hocba_domain::access::{Action, UnitAction};
+
+/// The access decision a UI handler makes before it reads or writes data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (the login page; `/` sends strangers to it).
+    Public,
+    /// Any signed-in user, about their own session or account.
+    SignedIn,
+    /// `hocba_domain::access::authorise` on the school of the path.
+    School(Action),
+    /// `hocba_domain::access::authorise_unit` on the unit of the path.
+    Unit(UnitAction),
+}
+
+/// Which class the decision is scoped to (`Target::class`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClassScope {
+    /// No class: the decision is about the whole school.
+    School,
+    /// The `{class}` of the path.
+    PathClass,
+    /// The class of the path's `{student}` in the current school year (a
+    /// homeroom teacher may edit only the students of their class).
+    StudentClass,
+}
+
+/// What a POST carries besides the CSRF token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// A GET: nothing.
+    None,
+    /// `application/x-www-form-urlencoded` (`SubmittedForm`).
+    Urlencoded,
+    /// `multipart/form-data` with a file (`Upload`).
+    Multipart,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct UiRoute {
+    pub method: &'static str,
+    pub path: &'static str,
+    /// The decisive access decision: the one whose refusal the handler
+    /// returns. (`save_student` first asks `ViewStudents` for the school,
+    /// then `EditStudent` for the student's class; whoever may do the
+    /// second may do the first, so the second decides.)
+    pub access: Access,
+    pub class: ClassScope,
+    pub form: Form,
+    pub summary: &'static str,
+}
+
+impl UiRoute {
+    /// The school action, for the routes of [`SCHOOL_UI_ROUTES`].
+    pub fn action(&self) -> Option<Action> {
+        match self.access {
+            Access::School(action) => Some(action),
+            _ => None,
+        }
+    }
+}
+
+const fn route(
+    method: &'static str,
+    path: &'static str,
+    access: Access,
+    class: ClassScope,
+    summary: &'static str,
+) -> UiRoute {
+    let form = if matches!(method.as_bytes(), b"GET") {
+        Form::None
+    } else {
+        Form::Urlencoded
+    };
+    UiRoute {
+        method,
+        path,
+        access,
+        class,
+        form,
+        summary,
+    }
+}
+
+const fn upload(path: &'static str, action: Action, summary: &'static str) -> UiRoute {
+    UiRoute {
+        method: "POST",
+        path,
+        access: Access::School(action),
+        class: ClassScope::School,
+        form: Form::Multipart,
+        summary,
+    }
+}
+
+use Access::{Public, School, SignedIn, Unit};
+use Action::*;
+use ClassScope::{PathClass, StudentClass};
+use UnitAction::{ManageUnit, ViewUnit};
+
+const NONE: ClassScope = ClassScope::School;
+
+/// Every school-scoped page and form of the UI (`/schools/{school}/…`).
+#[rustfmt::skip]
+pub const SCHOOL_UI_ROUTES: &[UiRoute] = &[
+    route("GET", "/schools/{school}", School(ViewSchool), NONE, "Tổng quan trường"),
+    route("GET", "/schools/{school}/profile", School(ViewSchool), NONE, "Thông tin trường"),
+    route("POST", "/schools/{school}/profile", School(ManageSchool), NONE, "Sửa thông tin trường"),
+    route("GET", "/schools/{school}/years", School(ViewSchool), NONE, "Năm học"),
+    route("POST", "/schools/{school}/years", School(ManageSchool), NONE, "Tạo năm học"),
+    route("POST", "/schools/{school}/years/{year}/rollover", School(ManageSchool), NONE, "Kết chuyển sang năm học mới"),
+    route("GET", "/schools/{school}/subjects", School(ViewSchool), NONE, "Môn học theo khối"),
+    route("POST", "/schools/{school}/subjects/{subject}", School(ManageSchool), NONE, "Sửa số tiết, hình thức đánh giá"),
+    route("GET", "/schools/{school}/campuses", School(ViewSchool), NONE, "Điểm trường phụ"),
+    route("POST", "/schools/{school}/campuses", School(ManageSchool), NONE, "Thêm hoặc sửa điểm trường"),
+    route("POST", "/schools/{school}/campuses/{campus}/delete", School(ManageSchool), NONE, "Xóa điểm trường"),
+    route("GET", "/schools/{school}/classes", School(ViewSchool), NONE, "Danh sách lớp"),
+    route("POST", "/schools/{school}/classes", School(ManageSchool), NONE, "Thêm lớp"),
+    route("GET", "/schools/{school}/classes/{class}", School(ViewStudents), PathClass, "Một lớp và danh sách học sinh"),
+    route("POST", "/schools/{school}/classes/{class}/edit", School(ManageSchool), NONE, "Sửa lớp"),
+    route("POST", "/schools/{school}/classes/{class}/remove", School(ManageSchool), NONE, "Giải thể hoặc xóa lớp (lớp trống)"),
+    route("GET", "/schools/{school}/classes/{class}/assignments", School(ViewSchool), NONE, "Phân công giảng dạy và chủ nhiệm của lớp"),
+    route("POST", "/schools/{school}/classes/{class}/assignments", School(ManageSchool), NONE, "Lưu phân công giảng dạy và chủ nhiệm"),
+    route("GET", "/schools/{school}/students", School(ViewStudents), NONE, "Tìm học sinh"),
+    route("GET", "/schools/{school}/students/new", School(ManageStudents), NONE, "Biểu mẫu thêm học sinh"),
+    route("POST", "/schools/{school}/students/new", School(ManageStudents), NONE, "Thêm học sinh (hoặc tiếp nhận chuyển đến)"),
+    route("GET", "/schools/{school}/students/{student}", School(ViewStudents), NONE, "Hồ sơ học sinh"),
+    route("POST", "/schools/{school}/students/{student}", School(EditStudent), StudentClass, "Sửa hồ sơ học sinh"),
+    route("POST", "/schools/{school}/students/{student}/move", School(ManageStudents), NONE, "Chuyển lớp"),
+    route("POST", "/schools/{school}/students/{student}/transfer-out", School(ManageStudents), NONE, "Chuyển đi"),
+    route("POST", "/schools/{school}/students/{student}/decision", School(ManageStudents), NONE, "Xét lên lớp / ở lại lớp"),
+    route("POST", "/schools/{school}/students/{student}/delete", School(ManageStudents), NONE, "Xóa học sinh"),
+    route("GET", "/schools/{school}/students/import", School(ManageStudents), NONE, "Trang nhập học sinh từ Excel"),
+    upload("/schools/{school}/students/import", ManageStudents, "Nhập học sinh từ Excel"),
+    route("GET", "/schools/{school}/students.xlsx", School(ManageStudents), NONE, "Tệp Excel học sinh (có sẵn dữ liệu)"),
+    route("GET", "/schools/{school}/staff", School(ViewSchool), NONE, "Cán bộ, giáo viên"),
+    route("GET", "/schools/{school}/staff/new", School(ManageStaff), NONE, "Biểu mẫu thêm cán bộ"),
+    route("POST", "/schools/{school}/staff/new", School(ManageStaff), NONE, "Thêm cán bộ"),
+    route("GET", "/schools/{school}/staff/{staff}", School(ViewSchool), NONE, "Hồ sơ cán bộ"),
+    route("POST", "/schools/{school}/staff/{staff}", School(ManageStaff), NONE, "Sửa hồ sơ cán bộ"),
+    upload("/schools/{school}/staff/import", ManageStaff, "Nhập cán bộ từ Excel"),
+    route("GET", "/schools/{school}/staff.xlsx", School(ManageStaff), NONE, "Tệp Excel cán bộ (có sẵn dữ liệu)"),
+    route("GET", "/schools/{school}/accounts", School(ManageAccounts), NONE, "Tài khoản của trường"),
+    route("POST", "/schools/{school}/accounts", School(ManageAccounts), NONE, "Tạo tài khoản"),
+    route("POST", "/schools/{school}/accounts/{user}/reset", School(ManageAccounts), NONE, "Đặt lại mật khẩu"),
+    route("GET", "/schools/{school}/audit", School(ViewAudit), NONE, "Nhật ký thay đổi"),
+];
+
+/// The routes not tied to one school: the session's own pages, and the
+/// organisation tree (`authorise_unit`).
+#[rustfmt::skip]
+pub const GENERAL_UI_ROUTES: &[UiRoute] = &[
+    route("GET", "/", Public, NONE, "Trang chủ theo vai trò (người chưa đăng nhập: sang trang đăng nhập)"),
+    route("GET", "/login", Public, NONE, "Trang đăng nhập"),
+    route("POST", "/login", Public, NONE, "Đăng nhập: {username, password} → cookie phiên"),
+    route("POST", "/logout", SignedIn, NONE, "Đăng xuất (hủy phiên)"),
+    route("GET", "/password", SignedIn, NONE, "Trang đổi mật khẩu"),
+    route("POST", "/password", SignedIn, NONE, "Đổi mật khẩu của mình"),
+    route("GET", "/units/{unit}", Unit(ViewUnit), NONE, "Đơn vị và các đơn vị, trường trực thuộc"),
+    route("POST", "/units/{unit}/bureaus", Unit(ManageUnit), NONE, "Thêm Phòng GD&ĐT"),
+    route("POST", "/units/{unit}/schools", Unit(ManageUnit), NONE, "Thêm trường với tài khoản quản trị đầu tiên"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// Every `.route("/…", get(…).post(…))` under `src/ui/`, as (method, path).
+    fn routes_in_sources() -> BTreeSet<(String, String)> {
+        let mut found = BTreeSet::new();
+        let mut files = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/ui")];
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(
+                    std::fs::read_dir(&path)
+                        .unwrap()
+                        .map(|entry| entry.unwrap().path()),
+                );
+                continue;
+            }
+            if path.ends_with("routes.rs") || path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).unwrap();
+            // Join lines so that a route split by rustfmt reads as one.
+            let source: String = source
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .replace("( ", "(");
+            for call in source.split(".route(\"").skip(1) {
+                let Some((path, rest)) = call.split_once('"') else {
+                    continue;
+                };
+                if !path.starts_with('/') {
+                    continue;
+                }
+                // The arguments of this `.route(`: up to its closing parenthesis.
+                let mut depth = 1;
+                let end = rest
+                    .char_indices()
+                    .find(|&(_, c)| {
+                        match c {
+                            '(' => depth += 1,
+                            ')' => depth -= 1,
+                            _ => {}
+                        }
+                        depth == 0
+                    })
+                    .map_or(rest.len(), |(at, _)| at);
+                let arguments = &rest[..end];
+                for method in ["get", "post", "put", "delete", "patch"] {
+                    let called = arguments
+                        .match_indices(&format!("{method}("))
+                        .any(|(at, _)| {
+                            !arguments[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_')
+                        });
+                    if called {
+                        found.insert((method.to_uppercase(), path.to_owned()));
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn the_tables_list_exactly_the_routes_the_ui_serves() {
+        let all: Vec<(String, String)> = SCHOOL_UI_ROUTES
+            .iter()
+            .chain(GENERAL_UI_ROUTES)
+            .map(|r| (r.method.to_owned(), r.path.to_owned()))
+            .collect();
+        let table: BTreeSet<(String, String)> = all.iter().cloned().collect();
+        assert_eq!(table.len(), all.len(), "a route is listed twice");
+        let served = routes_in_sources();
+        assert!(
+            served.len() > 40,
+            "the source scan found too few routes: {served:?}"
+        );
+        let missing: Vec<_> = served.difference(&table).collect();
+        let stale: Vec<_> = table.difference(&served).collect();
+        assert!(
+            missing.is_empty(),
+            "served but not in ui/routes.rs (so not in the UI access matrix): {missing:?}"
+        );
+        assert!(
+            stale.is_empty(),
+            "in ui/routes.rs but not served: {stale:?}"
+        );
+    }
+
+    #[test]
+    fn school_routes_are_under_the_school_and_name_their_action() {
+        for route in SCHOOL_UI_ROUTES {
+            assert!(
+                route.path.starts_with("/schools/{school}"),
+                "{} {} belongs in GENERAL_UI_ROUTES",
+                route.method,
+                route.path
+            );
+            assert!(
+                matches!(route.access, Access::School(_)),
+                "{} {} must name its school action",
+                route.method,
+                route.path
+            );
+            let scoped = match route.class {
+                ClassScope::School => true,
+                ClassScope::PathClass => route.path.contains("{class}"),
+                ClassScope::StudentClass => route.path.contains("{student}"),
+            };
+            assert!(
+                scoped,
+                "{} {}: its class scope needs the id in the path",
+                route.method, route.path
+            );
+        }
+        for route in GENERAL_UI_ROUTES {
+            assert!(
+                !route.path.starts_with("/schools/"),
+                "{} {} belongs in SCHOOL_UI_ROUTES",
+                route.method,
+                route.path
+            );
+            assert_eq!(
+                matches!(route.access, Access::Unit(_)),
+                route.path.starts_with("/units/{unit}"),
+                "{} {}: the unit routes ask authorise_unit",
+                route.method,
+                route.path
+            );
+        }
+    }
+
+    /// The API route doing what each UI route does (UI path and API path
+    /// without their `/schools/{school}` and `/api/v1/schools/{school}`).
+    #[rustfmt::skip]
+    const SAME_AS_API: &[(&str, &str, &str, &str)] = &[
+        ("GET", "", "GET", ""),
+        ("GET", "/profile", "GET", ""),
+        ("POST", "/profile", "PUT", ""),
+        ("GET", "/years", "GET", "/years"),
+        ("POST", "/years", "POST", "/years"),
+        ("POST", "/years/{year}/rollover", "POST", "/years/{year}/rollover"),
+        ("GET", "/subjects", "GET", "/subjects"),
+        ("POST", "/subjects/{subject}", "PUT", "/subjects/{subject}"),
+        ("GET", "/campuses", "GET", "/campuses"),
+        ("POST", "/campuses", "POST", "/campuses"),
+        ("POST", "/campuses", "PUT", "/campuses/{campus}"),
+        ("POST", "/campuses/{campus}/delete", "DELETE", "/campuses/{campus}"),
+        ("GET", "/classes", "GET", "/classes"),
+        ("POST", "/classes", "POST", "/classes"),
+        ("GET", "/classes/{class}", "GET", "/classes/{class}/students"),
+        ("POST", "/classes/{class}/edit", "PUT", "/classes/{class}"),
+        ("POST", "/classes/{class}/remove", "DELETE", "/classes/{class}"),
+        ("POST", "/classes/{class}/remove", "POST", "/classes/{class}/dissolve"),
+        ("GET", "/classes/{class}/assignments", "GET", "/assignments"),
+        ("POST", "/classes/{class}/assignments", "PUT", "/assignments/teaching"),
+        ("POST", "/classes/{class}/assignments", "PUT", "/assignments/homeroom"),
+        ("GET", "/students", "GET", "/students"),
+        ("GET", "/students/new", "POST", "/students"),
+        ("POST", "/students/new", "POST", "/students"),
+        ("GET", "/students/{student}", "GET", "/students/{student}"),
+        ("POST", "/students/{student}", "PUT", "/students/{student}"),
+        ("POST", "/students/{student}/move", "POST", "/students/{student}/move"),
+        ("POST", "/students/{student}/transfer-out", "POST", "/students/{student}/transfer-out"),
+        ("POST", "/students/{student}/decision", "POST", "/students/{student}/decision"),
+        ("POST", "/students/{student}/delete", "DELETE", "/students/{student}"),
+        ("GET", "/students/import", "POST", "/students/import"),
+        ("POST", "/students/import", "POST", "/students/import"),
+        ("GET", "/students.xlsx", "GET", "/students.xlsx"),
+        ("GET", "/staff", "GET", "/staff"),
+        ("GET", "/staff/new", "POST", "/staff"),
+        ("POST", "/staff/new", "POST", "/staff"),
+        ("GET", "/staff/{staff}", "GET", "/staff/{staff}"),
+        ("POST", "/staff/{staff}", "PUT", "/staff/{staff}"),
+        ("POST", "/staff/import", "POST", "/staff/import"),
+        ("GET", "/staff.xlsx", "GET", "/staff.xlsx"),
+        ("GET", "/accounts", "GET", "/accounts"),
+        ("POST", "/accounts", "POST", "/accounts"),
+        ("POST", "/accounts/{user}/reset", "POST", "/accounts/{user}/reset-password"),
+        ("GET", "/audit", "GET", "/audit"),
+    ];
+
+    /// A check independent of reading the UI handlers: each UI route asks
+    /// the action that the API asks for the same operation (a page that
+    /// shows a form asks what submitting it asks).
+    #[test]
+    fn each_ui_route_asks_what_the_api_asks_for_the_same_thing() {
+        let api = |method: &str, path: &str| {
+            let path = format!("/api/v1/schools/{{school}}{path}");
+            crate::routes::SCHOOL_ROUTES
+                .iter()
+                .find(|r| r.method == method && r.path == path)
+                .unwrap_or_else(|| panic!("no API route {method} {path}"))
+                .action
+        };
+        for route in SCHOOL_UI_ROUTES {
+            let tail = route.path.trim_start_matches("/schools/{school}");
+            let pairs: Vec<_> = SAME_AS_API
+                .iter()
+                .filter(|(m, p, _, _)| *m == route.method && *p == tail)
+                .collect();
+            assert!(
+                !pairs.is_empty(),
+                "{} {}: name the API route that does the same in SAME_AS_API",
+                route.method,
+                route.path
+            );
+            for (_, _, api_method, api_path) in pairs {
+                assert_eq!(
+                    route.action(),
+                    api(api_method, api_path),
+                    "{} {} asks another action than {api_method} /api/v1/schools/{{school}}{api_path}",
+                    route.method,
+                    route.path
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_ui_sources_do_not_serve_the_api() {
+        assert!(
+            routes_in_sources()
+                .iter()
+                .all(|(_, path)| !path.starts_with("/api/")),
+            "API routes belong in crate::routes"
+        );
+    }
+}
