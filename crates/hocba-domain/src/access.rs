@@ -9,6 +9,7 @@
 
 use crate::gradebook::{Semester, TeachingAssignment};
 use crate::ids::{ClassId, SchoolId, SubjectId, UnitId, UserId};
+use crate::org::UnitKind;
 use crate::role::{Role, RoleGrant};
 use serde::Serialize;
 
@@ -284,8 +285,18 @@ pub enum UnitAction {
 pub fn authorise_unit(
     principal: &Principal,
     action: UnitAction,
+    kind: UnitKind,
     unit_and_ancestors: &[UnitId],
 ) -> Result<(), Denied> {
+    if action == UnitAction::ManageUnit && kind == UnitKind::School {
+        // Bureaus and schools hang under departments and bureaus only
+        // (`org::check_parent`); a school's admin manages its records, not the tree.
+        return Err(Denied {
+            reason: "Không thể thêm đơn vị hay trường vào một trường.".into(),
+            remedy: "Trường mới do quản trị viên của Sở (hoặc Phòng) thêm vào đơn vị quản lý."
+                .into(),
+        });
+    }
     let holds = |roles: &[Role]| {
         principal
             .grants
@@ -323,26 +334,76 @@ mod tests {
             homeroom_classes: vec![],
             teaching: vec![],
         };
-        assert!(authorise_unit(&admin, UnitAction::ManageUnit, &[DEPARTMENT]).is_ok());
         assert!(
-            authorise_unit(&admin, UnitAction::ManageUnit, &[UnitId(77), DEPARTMENT]).is_ok(),
+            authorise_unit(
+                &admin,
+                UnitAction::ManageUnit,
+                UnitKind::Department,
+                &[DEPARTMENT]
+            )
+            .is_ok()
+        );
+        assert!(
+            authorise_unit(
+                &admin,
+                UnitAction::ManageUnit,
+                UnitKind::Department,
+                &[UnitId(77), DEPARTMENT]
+            )
+            .is_ok(),
             "a bureau below"
         );
-        assert!(authorise_unit(&admin, UnitAction::ManageUnit, &[OTHER_DEPARTMENT]).is_err());
+        assert!(
+            authorise_unit(
+                &admin,
+                UnitAction::ManageUnit,
+                UnitKind::Department,
+                &[OTHER_DEPARTMENT]
+            )
+            .is_err()
+        );
         for action in Action::ALL {
             assert!(
                 authorise(&admin, action, &target(SCHOOL, DEPARTMENT, None)).is_err(),
                 "{action:?}"
             );
         }
+        // A school's own admin holds Admin on the school unit: no tree there.
+        let school_admin = principal(Role::Admin);
+        assert!(
+            authorise_unit(
+                &school_admin,
+                UnitAction::ManageUnit,
+                UnitKind::School,
+                &[UnitId::from(SCHOOL), DEPARTMENT]
+            )
+            .is_err()
+        );
         let officer = principal(Role::DepartmentOfficer);
-        assert!(authorise_unit(&officer, UnitAction::ViewUnit, &[DEPARTMENT]).is_ok());
-        assert!(authorise_unit(&officer, UnitAction::ManageUnit, &[DEPARTMENT]).is_err());
+        assert!(
+            authorise_unit(
+                &officer,
+                UnitAction::ViewUnit,
+                UnitKind::Department,
+                &[DEPARTMENT]
+            )
+            .is_ok()
+        );
+        assert!(
+            authorise_unit(
+                &officer,
+                UnitAction::ManageUnit,
+                UnitKind::Department,
+                &[DEPARTMENT]
+            )
+            .is_err()
+        );
         let teacher = principal(Role::SubjectTeacher);
         assert!(
             authorise_unit(
                 &teacher,
                 UnitAction::ViewUnit,
+                UnitKind::School,
                 &[UnitId::from(SCHOOL), DEPARTMENT]
             )
             .is_err()

@@ -74,24 +74,15 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// Refuses a state-changing request sent by another site.
-fn same_origin(parts: &Parts) -> bool {
-    if let Some(site) = parts
-        .headers
-        .get("sec-fetch-site")
-        .and_then(|v| v.to_str().ok())
+pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
         && site == "cross-site"
     {
         return false;
     }
     match (
-        parts
-            .headers
-            .get(header::ORIGIN)
-            .and_then(|v| v.to_str().ok()),
-        parts
-            .headers
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok()),
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
     ) {
         (Some(origin), Some(host)) => origin
             .split_once("://")
@@ -174,7 +165,7 @@ impl CurrentUser {
                 let user = load(state, &token, SessionKind::Browser).await?;
                 let unsafe_method =
                     !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-                if unsafe_method && !same_origin(parts) {
+                if unsafe_method && !same_origin(&parts.headers) {
                     return Err(AppError::Forbidden(csrf_denied()));
                 }
                 // Script calls to the API with the browser session carry the token in a header.

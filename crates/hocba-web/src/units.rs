@@ -22,15 +22,16 @@ pub async fn authorise(
     let row = match state.store.unit(unit).await {
         Ok(row) => row,
         Err(hocba_storage::StoreError::NotFound(_)) => {
-            // Unknown units are refused like foreign ones, so ids cannot be probed.
-            authorise_unit(&user.principal, action, &[])?;
-            unreachable!("no grant holds on an empty chain")
+            // Unknown units are refused like foreign ones, so ids cannot be probed:
+            // no grant holds on an empty chain.
+            let denied = authorise_unit(&user.principal, action, UnitKind::Department, &[]).err();
+            return Err(denied.map_or_else(|| AppError::NotFound("đơn vị".into()), AppError::from));
         }
         Err(error) => return Err(error.into()),
     };
     let mut chain = vec![unit];
     chain.extend(state.store.ancestors(unit).await?);
-    authorise_unit(&user.principal, action, &chain)?;
+    authorise_unit(&user.principal, action, row.kind, &chain)?;
     Ok(row)
 }
 

@@ -27,6 +27,7 @@ mod common;
 
 use common::{Env, id, student_profile};
 use hocba_domain::access::{Action, Principal, Target, UnitAction, authorise, authorise_unit};
+use hocba_domain::org::UnitKind;
 use hocba_domain::role::{Role, RoleGrant};
 use hocba_domain::{ClassId, SchoolId, UnitId, UserId};
 use hocba_test_support::Engine;
@@ -501,7 +502,7 @@ fn assert_refused_page(engine: Engine, what: &str, answer: &Answer) {
         .unwrap_or_default();
     assert!(
         answer.body.contains("<h1>Không có quyền</h1>")
-            && reason.contains("không")
+            && reason.to_lowercase().contains("không")
             && answer.body.contains("Cách xử lý: "),
         "[{engine}] {what}: the page needs the Vietnamese reason and remedy: {}",
         answer.body
@@ -745,7 +746,12 @@ async fn unit_cells(env: &Env, own: &SchoolIds, other: &SchoolIds, accounts: &[A
                 let Access::Unit(action) = route.access else {
                     unreachable!()
                 };
-                let allowed = authorise_unit(&account.principal, action, &chain).is_ok();
+                let kind = if *which == "department" {
+                    UnitKind::Department
+                } else {
+                    UnitKind::School
+                };
+                let allowed = authorise_unit(&account.principal, action, kind, &chain).is_ok();
                 if *which == "other school's unit" {
                     assert_eq!(
                         allowed,

@@ -135,6 +135,15 @@ async fn login(
     headers: axum::http::HeaderMap,
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
+    // Login CSRF: another site must not sign a browser into an account of its choosing.
+    if !crate::session::same_origin(&headers) {
+        let error = AppError::Forbidden(hocba_domain::access::Denied {
+            reason: "Yêu cầu đăng nhập bị từ chối vì không gửi từ trang đăng nhập của hocba."
+                .into(),
+            remedy: "Hãy mở trang đăng nhập của hocba rồi đăng nhập lại.".into(),
+        });
+        return error.into_response();
+    }
     match check_login(&state, client, &form.username, &form.password).await {
         Ok(account) => match start_session(&state, account.id, SessionKind::Browser).await {
             Ok(token) => {
