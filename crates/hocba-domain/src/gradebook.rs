@@ -58,6 +58,16 @@ impl Semester {
         }
     }
 
+    /// The semester a date falls in, for defaults: học kỳ I from August to
+    /// January, học kỳ II from February to July (the calendar of each year
+    /// is set by the Ministry; this is only the usual shape of it).
+    pub fn containing(date: crate::Date) -> Semester {
+        match date.month() {
+            8..=12 | 1 => Semester::S1,
+            _ => Semester::S2,
+        }
+    }
+
     /// "học kỳ I", inside a sentence.
     pub fn label(self) -> &'static str {
         match self {
@@ -821,6 +831,17 @@ impl From<&EntryRefusal> for Denied {
     }
 }
 
+/// Why a teacher may not see a gradebook, naming it.
+pub fn not_allowed_to_view(place: &Place) -> Denied {
+    Denied {
+        reason: format!(
+            "Bạn không dạy môn {} lớp {} và không chủ nhiệm lớp này nên không xem được sổ điểm này.",
+            place.subject_name, place.class_name
+        ),
+        remedy: "Giáo viên xem sổ điểm của lớp mình chủ nhiệm và của môn, lớp mình được phân công dạy; nếu phân công chưa đúng, hãy liên hệ quản trị viên của trường.".into(),
+    }
+}
+
 /// Who is writing, and how the rules apply to them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entrant {
@@ -1467,6 +1488,10 @@ mod tests {
         assert_eq!(Semester::from_number(2), Some(Semester::S2));
         assert_eq!(Semester::from_number(3), None);
         assert_eq!(Semester::S1.label(), "học kỳ I");
+        let on = |y, m, d| Semester::containing(crate::Date::new(y, m, d).unwrap());
+        assert_eq!(on(2025, 11, 22), Semester::S1);
+        assert_eq!(on(2026, 1, 10), Semester::S1);
+        assert_eq!(on(2026, 3, 1), Semester::S2);
         assert!(invalid_semester("3").contains("học kỳ 1"));
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod api_gradebook;
 pub mod error;
 pub mod import;
 pub mod openapi;
@@ -51,6 +52,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
+        .merge(api_gradebook::routes())
         .merge(ui::routes())
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024))
         .layer(axum::middleware::map_response(security_headers))

@@ -90,6 +90,20 @@ pub const SCHOOL_ROUTES: &[RouteSpec] = &[
     route("POST", "/api/v1/schools/{school}/accounts", Some(ManageAccounts), "Tạo tài khoản", Json),
     route("POST", "/api/v1/schools/{school}/accounts/{user}/reset-password", Some(ManageAccounts), "Đặt lại mật khẩu", Json),
     route("GET", "/api/v1/schools/{school}/audit", Some(ViewAudit), "Nhật ký thay đổi", Empty),
+    // Gradebook (sổ điểm): `{semester}` is 1 or 2.
+    route("GET", "/api/v1/schools/{school}/column-plans", Some(ViewSchool), "Khai báo số cột điểm: mỗi lớp × môn × học kỳ, đã hay chưa khai báo (?year, semester, class)", Empty),
+    route("POST", "/api/v1/schools/{school}/column-plans/defaults", Some(ManageGradebook), "Khai báo số cột mặc định (TT22 Điều 6) cho mọi lớp × môn chưa khai báo: {semester?, class?, year?}", Json),
+    route("PUT", "/api/v1/schools/{school}/column-plans/{class}/{subject}/{semester}", Some(ManageGradebook), "Khai báo hoặc sửa số cột ĐĐGtx: {regular?, version?}", Json),
+    route("GET", "/api/v1/schools/{school}/entry-windows", Some(ViewSchool), "Đợt nhập điểm và trạng thái (?year)", Empty),
+    route("POST", "/api/v1/schools/{school}/entry-windows", Some(ManageGradebook), "Mở đợt nhập điểm: {grade, semester, opens_at, closes_at} (Unix ms)", Json),
+    route("DELETE", "/api/v1/schools/{school}/entry-windows/{window}", Some(ManageGradebook), "Xóa đợt nhập điểm", Empty),
+    route("GET", "/api/v1/schools/{school}/gradebook/{class}/{subject}/{semester}", Some(ViewGradebook), "Sổ điểm: cột, khóa, học sinh theo thứ tự tiếng Việt, điểm, điểm trung bình môn học kỳ, quyền nhập", Empty),
+    route("PUT", "/api/v1/schools/{school}/gradebook/{class}/{subject}/{semester}/cells", Some(EnterScores), "Lưu một ô: {student_id, column, value, version, missed_make_up?, reason?, override?}", Json),
+    route("POST", "/api/v1/schools/{school}/gradebook/{class}/{subject}/{semester}/cells/batch", Some(EnterScores), "Lưu nhiều ô (dán một cột), tất cả hoặc không: {cells: [...], reason?, override?}", Json),
+    route("PUT", "/api/v1/schools/{school}/gradebook/{class}/{subject}/{semester}/locks", Some(ManageGradebook), "Khóa hoặc mở khóa cột điểm: {column | \"all\", locked, reason}", Json),
+    route("GET", "/api/v1/schools/{school}/gradebook/{class}/{subject}/{semester}/history", Some(ViewGradebook), "Lịch sử sửa điểm (?student)", Empty),
+    route("GET", "/api/v1/schools/{school}/conduct/{class}/{semester}", Some(ViewGradebook), "Kết quả rèn luyện và nhận xét của giáo viên chủ nhiệm", Empty),
+    route("PUT", "/api/v1/schools/{school}/conduct/{class}/{semester}", Some(EnterConduct), "Nhập kết quả rèn luyện và nhận xét: {student_id, training_result, comment, version}", Json),
 ];
 
 /// Routes not tied to one school; the unit routes ask `authorise_unit`.

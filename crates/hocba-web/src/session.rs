@@ -105,17 +105,17 @@ async fn load(state: &AppState, token: &str, via: SessionKind) -> Result<Current
         return Err(AppError::Unauthenticated);
     }
     let mut homeroom_classes = Vec::new();
+    let mut teaching = Vec::new();
     if let Some(staff) = account.staff_id {
-        homeroom_classes = state
-            .store
-            .homeroom_classes_of(SchoolId(account.home_unit.0), staff)
-            .await?;
+        let school = SchoolId(account.home_unit.0);
+        homeroom_classes = state.store.homeroom_classes_of(school, staff).await?;
+        teaching = state.store.teaching_assignments_of(school, staff).await?;
     }
     let principal = Principal {
         user_id: account.id,
         grants: account.grants.clone(),
         homeroom_classes,
-        teaching: Vec::new(),
+        teaching,
     };
     Ok(CurrentUser {
         account,

@@ -4,13 +4,18 @@
 use anyhow::Context;
 use hocba_demo::{DemoAccount, DemoDataSet};
 use hocba_domain::class::ClassDefinition;
+use hocba_domain::gradebook::{Channel, Column, Semester};
 use hocba_domain::org::UnitKind;
 use hocba_domain::role::RoleGrant;
 use hocba_domain::school::{CampusProfile, SchoolProfile, SchoolYear};
 use hocba_domain::staff::StaffProfile;
 use hocba_domain::student::StudentProfile;
-use hocba_domain::{Grade, StaffId, UnitId};
-use hocba_storage::{Actor, ImportRow, NewAccount, NewSchool, Store};
+use hocba_domain::{
+    ClassId, Date, Grade, Level, SchoolId, SchoolYearId, StaffId, SubjectId, UnitId,
+};
+use hocba_storage::{
+    Actor, CellEdit, CellsOutcome, ImportRow, NewAccount, NewSchool, Store, Writer,
+};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -164,6 +169,30 @@ pub async fn load(store: &Store, data: &DemoDataSet) -> anyhow::Result<Vec<DemoL
                 )
                 .await?;
         }
+        if school.level != Level::Primary {
+            let classes: Vec<(ClassId, u8)> = class_ids
+                .iter()
+                .zip(&school.classes)
+                .map(|(id, class)| (*id, class.grade))
+                .collect();
+            let subject_of = |grade: u8, code: &str| subject_ids.get(&(grade, code)).copied();
+            let first_maths = subject_of(school.classes[0].grade, "TOAN");
+            let maths_teacher = school
+                .teaching
+                .iter()
+                .find(|t| t.class == 0 && t.subject_code == "TOAN")
+                .map(|t| staff_ids[t.staff]);
+            open_gradebook(
+                store,
+                &actor,
+                school_id,
+                year,
+                &classes,
+                first_maths.zip(maths_teacher),
+            )
+            .await
+            .context("gradebook")?;
+        }
         for account in &school.accounts {
             let staff = account.staff.map(|s| staff_ids[s]);
             logins.push(
@@ -180,6 +209,89 @@ pub async fn load(store: &Store, data: &DemoDataSet) -> anyhow::Result<Vec<DemoL
         }
     }
     Ok(logins)
+}
+
+/// Makes the gradebook usable at once: the default column plans of every
+/// class (TT22 Điều 6), an entry window for the current semester in every
+/// grade (opened a week ago, closing in 60 days), and deterministic scores
+/// in Toán of the first class, entered by its teacher (the last student is
+/// left without a final so that the grid shows a missing average).
+async fn open_gradebook(
+    store: &Store,
+    actor: &Actor,
+    school: SchoolId,
+    year: SchoolYearId,
+    classes: &[(ClassId, u8)],
+    maths: Option<(SubjectId, StaffId)>,
+) -> anyhow::Result<()> {
+    const DAY: i64 = 24 * 3600 * 1000;
+    store
+        .declare_default_plans(actor, school, year, None, None)
+        .await?;
+    let now = hocba_storage::now_millis();
+    let semester = Semester::containing(Date::from_days_since_epoch(now / DAY));
+    let mut grades: Vec<u8> = classes.iter().map(|(_, grade)| *grade).collect();
+    grades.sort_unstable();
+    grades.dedup();
+    for grade in grades {
+        store
+            .open_entry_window(
+                actor,
+                school,
+                year,
+                grade,
+                semester,
+                now - 7 * DAY,
+                now + 60 * DAY,
+            )
+            .await?;
+    }
+    let (Some((subject, teacher)), Some(&(class, _))) = (maths, classes.first()) else {
+        return Ok(());
+    };
+    let book = store.gradebook(school, class, subject, semester).await?;
+    let columns: Vec<Column> = book.columns.iter().map(|c| c.column).collect();
+    let count = book.students.len();
+    let mut edits = Vec::new();
+    for (i, student) in book.students.iter().enumerate() {
+        for (j, column) in columns.iter().enumerate() {
+            if i + 1 == count && *column == Column::FINAL {
+                continue;
+            }
+            // 5.0 to 9.9, spread by student and column.
+            let tenths = 50 + (i * 17 + j * 29) % 50;
+            edits.push(CellEdit {
+                student: student.id,
+                column: *column,
+                value: format!("{}.{}", tenths / 10, tenths % 10),
+                missed_make_up: false,
+                expected_version: None,
+            });
+        }
+    }
+    let name = store.staff_member(school, teacher).await?.full_name;
+    let writer = Writer {
+        staff: Some(teacher),
+        admin: false,
+        override_requested: false,
+    };
+    match store
+        .save_cells(
+            &Actor::system(name),
+            school,
+            class,
+            subject,
+            semester,
+            writer,
+            Channel::Grid,
+            None,
+            &edits,
+        )
+        .await?
+    {
+        CellsOutcome::Saved { .. } => Ok(()),
+        other => Err(anyhow::anyhow!("demo scores refused: {other:?}")),
+    }
 }
 
 async fn create_account(

@@ -19,8 +19,9 @@ mod common;
 
 use common::{Env, Payload, assert_forbidden, id, student_profile};
 use hocba_domain::access::{Action, Principal, Target, authorise};
+use hocba_domain::gradebook::{Semester, TeachingAssignment};
 use hocba_domain::role::{Role, RoleGrant};
-use hocba_domain::{ClassId, SchoolId, UnitId, UserId};
+use hocba_domain::{ClassId, SchoolId, SubjectId, UnitId, UserId};
 use hocba_web::routes::{Body, RouteSpec, SCHOOL_ROUTES};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -46,6 +47,7 @@ struct SchoolIds {
     /// The class of `student`.
     student_class: i64,
     staff: i64,
+    /// A subject of the class's grade (gradebook routes need the pair).
     subject: i64,
     campus: i64,
     year: i64,
@@ -59,7 +61,12 @@ struct SchoolIds {
     throwaway_class_delete: i64,
     throwaway_class_dissolve: i64,
     throwaway_student: i64,
+    /// An entry window for the DELETE route.
+    throwaway_window: i64,
 }
+
+/// The semester of the gradebook routes' `{semester}`.
+const SEMESTER: Semester = Semester::S1;
 
 impl SchoolIds {
     /// Substitutes the path parameters of `route`.
@@ -89,7 +96,9 @@ impl SchoolIds {
             .replace("{subject}", &self.subject.to_string())
             .replace("{campus}", &campus.to_string())
             .replace("{year}", &year.to_string())
-            .replace("{user}", &self.account.to_string());
+            .replace("{user}", &self.account.to_string())
+            .replace("{semester}", &SEMESTER.number().to_string())
+            .replace("{window}", &self.throwaway_window.to_string());
         assert!(
             !path.contains('{'),
             "route {} {} has a path parameter the matrix does not know; add it to SchoolIds",
@@ -108,6 +117,18 @@ impl SchoolIds {
         } else {
             None
         }
+    }
+
+    /// The gradebook scope of `route`: its subject and semester.
+    fn subject_of(&self, route: &RouteSpec) -> Option<SubjectId> {
+        route
+            .path
+            .contains("{subject}")
+            .then_some(SubjectId(self.subject))
+    }
+
+    fn semester_of(route: &RouteSpec) -> Option<Semester> {
+        route.path.contains("{semester}").then_some(SEMESTER)
     }
 }
 
@@ -135,6 +156,22 @@ fn payload(route: &RouteSpec, ids: &SchoolIds) -> Payload {
             json!({"semester": 9, "class_id": 0, "subject_id": 0, "staff_id": 0})
         }
         ("PUT", "homeroom") => json!({"class_id": 0, "staff_id": 0}),
+        // Gradebook: parseable, refused after authorisation, changing nothing.
+        ("POST", "defaults") => json!({"semester": 9}),
+        ("PUT", "{semester}") if route.path.contains("/conduct/") => {
+            json!({"student_id": 0, "training_result": "", "comment": "", "version": null})
+        }
+        ("PUT", "{semester}") => json!({"regular": 0, "version": 0}),
+        ("POST", "entry-windows") => {
+            json!({"grade": 0, "semester": 1, "opens_at": 0, "closes_at": 0})
+        }
+        ("PUT", "cells") => {
+            json!({"student_id": 0, "column": "regular:1", "value": "", "version": null})
+        }
+        ("POST", "batch") => {
+            json!({"cells": [{"student_id": 0, "column": "regular:1", "value": ""}]})
+        }
+        ("PUT", "locks") => json!({"column": "không có", "locked": true, "reason": ""}),
         ("POST", "accounts") => {
             json!({"username": "", "password": "", "display_name": "", "roles": []})
         }
@@ -170,17 +207,39 @@ async fn account(env: &Env, username: &'static str, own: &SchoolIds, admin: &str
         })
         .collect();
     let mut homeroom_classes = Vec::new();
-    if grants.iter().any(|g| g.role == Role::HomeroomTeacher) {
-        let accounts = env
-            .get_ok(admin, &format!("/api/v1/schools/{}/accounts", own.school))
+    let accounts = env
+        .get_ok(admin, &format!("/api/v1/schools/{}/accounts", own.school))
+        .await;
+    let staff_of = accounts
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .find(|a| a["username"] == username)
+        .and_then(|a| a["staff_id"].as_i64());
+    // Teaching assignments (phân công giảng dạy), as the policy reads them.
+    let mut teaching = Vec::new();
+    if let Some(staff) = staff_of {
+        let assignments = env
+            .get_ok(
+                admin,
+                &format!("/api/v1/schools/{}/assignments", own.school),
+            )
             .await;
-        let staff = accounts
+        teaching = assignments["teaching"]
             .as_array()
-            .expect("accounts")
+            .expect("teaching assignments")
             .iter()
-            .find(|a| a["username"] == username)
-            .and_then(|a| a["staff_id"].as_i64())
-            .unwrap_or_else(|| panic!("[{engine}] {username} has no staff record"));
+            .filter(|a| a["staff_id"].as_i64() == Some(staff))
+            .map(|a| TeachingAssignment {
+                class: ClassId(a["class_id"].as_i64().expect("class")),
+                subject: SubjectId(a["subject_id"].as_i64().expect("subject")),
+                semester: Semester::from_number(a["semester"].as_u64().expect("semester") as u8)
+                    .expect("semester 1 or 2"),
+            })
+            .collect();
+    }
+    if grants.iter().any(|g| g.role == Role::HomeroomTeacher) {
+        let staff = staff_of.unwrap_or_else(|| panic!("[{engine}] {username} has no staff record"));
         let classes = env
             .get_ok(admin, &format!("/api/v1/schools/{}/classes", own.school))
             .await;
@@ -203,7 +262,7 @@ async fn account(env: &Env, username: &'static str, own: &SchoolIds, admin: &str
             user_id: UserId(me["id"].as_i64().expect("user id")),
             grants,
             homeroom_classes,
-            teaching: Vec::new(),
+            teaching,
         },
     }
 }
@@ -225,7 +284,16 @@ async fn school_ids(env: &Env, admin: &str, school: i64, student_class: Option<i
         .await;
     let student = id(&list["students"][0]);
     let staff = id(&env.get_ok(admin, &format!("{base}/staff")).await[0]);
-    let subject = id(&env.get_ok(admin, &format!("{base}/subjects")).await[0]);
+    let grade = classes
+        .as_array()
+        .expect("classes")
+        .iter()
+        .find(|c| id(c) == class)
+        .and_then(|c| c["grade"].as_i64())
+        .expect("the class's grade");
+    let subject = id(&env
+        .get_ok(admin, &format!("{base}/subjects?grade={grade}"))
+        .await[0]);
     let years = env.get_ok(admin, &format!("{base}/years")).await;
     let year = id(&years[0]);
     let start: i64 = years[0]["year"]["start_year"]
@@ -291,6 +359,16 @@ async fn school_ids(env: &Env, admin: &str, school: i64, student_class: Option<i
             StatusCode::CREATED,
         )
         .await);
+    // An entry window that closed long ago, for the DELETE route.
+    let throwaway_window = id(&env
+        .write_expect(
+            Method::POST,
+            admin,
+            &format!("{base}/entry-windows"),
+            json!({"grade": grade, "semester": 2, "opens_at": 0, "closes_at": 1}),
+            StatusCode::CREATED,
+        )
+        .await);
     let account = id(&env
         .write_expect(
             Method::POST,
@@ -317,6 +395,7 @@ async fn school_ids(env: &Env, admin: &str, school: i64, student_class: Option<i
         throwaway_class_delete,
         throwaway_class_dissolve,
         throwaway_student,
+        throwaway_window,
     }
 }
 
@@ -439,8 +518,8 @@ async fn the_server_enforces_the_policy_on_every_route() {
                 school: SchoolId(ids.school),
                 ancestors: vec![UnitId(ids.department)],
                 class: ids.class_of(route),
-                subject: None,
-                semester: None,
+                subject: ids.subject_of(route),
+                semester: SchoolIds::semester_of(route),
             };
             for account in &accounts {
                 for route in SCHOOL_ROUTES {
