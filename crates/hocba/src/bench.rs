@@ -10,7 +10,7 @@ use hocba_spreadsheet::{Limits, plan_import, read_table, student_columns, write_
 use hocba_storage::{Actor, ImportRow, NewSchool, Store};
 use std::time::{Duration, Instant};
 
-pub const NAMES: [&str; 2] = ["import", "assessment"];
+pub const NAMES: [&str; 3] = ["import", "assessment", "signing"];
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -156,5 +156,171 @@ pub fn assessment(runs: usize) -> anyhow::Result<()> {
         median.as_millis(),
         (100_000.0 / median.as_secs_f64()) as u64
     );
+    Ok(())
+}
+
+fn per_second(count: usize, elapsed: Duration) -> f64 {
+    count as f64 / elapsed.as_secs_f64()
+}
+
+/// Median time of `runs` runs of `work`.
+fn timed<T>(
+    runs: usize,
+    mut work: impl FnMut() -> anyhow::Result<T>,
+) -> anyhow::Result<(Duration, T)> {
+    let mut samples = Vec::new();
+    let mut last = None;
+    for _ in 0..runs {
+        let started = Instant::now();
+        last = Some(work()?);
+        samples.push(started.elapsed());
+    }
+    Ok((median(samples), last.expect("at least one run")))
+}
+
+/// `openssl speed` for the same key types, in the same run: signatures per
+/// second of RSA-2048 and ECDSA P-256, as OpenSSL reports them.
+fn openssl_speed() -> Option<(f64, f64)> {
+    let output = std::process::Command::new("openssl")
+        .args(["speed", "-seconds", "2", "rsa2048", "ecdsap256"])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut rsa = None;
+    let mut ecdsa = None;
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        // "rsa 2048 bits 0.000676s 0.000020s 1479.3 49751.0" and
+        // "256 bits ecdsa (nistp256)   0.0000s   0.0001s  45000.1  15000.2"
+        if line.starts_with("rsa 2048 bits") && words.len() >= 6 {
+            rsa = words[5].parse().ok();
+        } else if line.contains("ecdsa (nistp256)") && words.len() >= 7 {
+            ecdsa = words[words.len() - 2].parse().ok();
+        }
+    }
+    Some((rsa?, ecdsa?))
+}
+
+/// XML and PDF signatures per second with RSA-2048 and ECDSA P-256, set beside
+/// the raw key cost (`openssl speed`, and the key through the same signer);
+/// verifications per second beside `xmlsec1 --verify` run once per file.
+pub fn signing(runs: usize) -> anyhow::Result<()> {
+    use hocba_signing::bench as sig;
+    use hocba_signing::pki::{DemoPki, KeyType};
+    const DOCUMENTS: usize = 200;
+    let pki = DemoPki::generate("bench")?;
+    let trust = pki.trust_list();
+    let reference = openssl_speed();
+    match reference {
+        Some((rsa, ecdsa)) => println!(
+            "openssl_speed rsa2048_sign_per_second={rsa:.0} ecdsap256_sign_per_second={ecdsa:.0}"
+        ),
+        None => println!("openssl_speed unavailable (install openssl)"),
+    }
+    let xmls: Vec<Vec<u8>> = (0..DOCUMENTS).map(sig::sample_transcript_xml).collect();
+    let pdfs: Vec<Vec<u8>> = (0..DOCUMENTS).map(sig::sample_transcript_pdf).collect();
+    let mut signed_xml_for_xmlsec = None;
+    for (label, key_type) in [
+        ("rsa2048", KeyType::Rsa2048),
+        ("ecdsap256", KeyType::EcdsaP256),
+    ] {
+        let identity = pki
+            .signing_order()
+            .into_iter()
+            .find(|i| i.key_type == key_type)
+            .ok_or_else(|| anyhow::anyhow!("the test PKI has no {label} identity"))?;
+        let signer = identity.signer()?;
+        let digests = sig::digests(DOCUMENTS);
+        let (raw, _) = timed(runs, || Ok(sig::raw_signatures(&signer, &digests)?))?;
+        let (xml, signed_xml) = timed(runs, || Ok(sig::sign_documents(&signer, &xmls)?))?;
+        let (pdf, signed_pdf) = timed(runs, || Ok(sig::sign_documents(&signer, &pdfs)?))?;
+        let (verify_xml, valid_xml) =
+            timed(runs, || Ok(sig::verify_documents(&signed_xml, &trust)))?;
+        let (verify_pdf, valid_pdf) =
+            timed(runs, || Ok(sig::verify_documents(&signed_pdf, &trust)))?;
+        anyhow::ensure!(
+            valid_xml == DOCUMENTS && valid_pdf == DOCUMENTS,
+            "every signed document must verify"
+        );
+        let raw_rate = per_second(DOCUMENTS, raw);
+        let openssl = reference.map(|(rsa, ecdsa)| {
+            if key_type == KeyType::Rsa2048 {
+                rsa
+            } else {
+                ecdsa
+            }
+        });
+        println!(
+            "signing key={label} documents={DOCUMENTS} runs={runs} raw_key_per_second={raw_rate:.0} xml_sign_per_second={:.0} pdf_sign_per_second={:.0} xml_verify_per_second={:.0} pdf_verify_per_second={:.0}{}",
+            per_second(DOCUMENTS, xml),
+            per_second(DOCUMENTS, pdf),
+            per_second(DOCUMENTS, verify_xml),
+            per_second(DOCUMENTS, verify_pdf),
+            openssl
+                .map(|o| format!(
+                    " openssl_sign_per_second={o:.0} openssl_over_xml_sign={:.2} openssl_over_pdf_sign={:.2} bar_ratio=2.0",
+                    o / per_second(DOCUMENTS, xml),
+                    o / per_second(DOCUMENTS, pdf)
+                ))
+                .unwrap_or_default()
+        );
+        if key_type == KeyType::Rsa2048 {
+            signed_xml_for_xmlsec = Some((signed_xml, per_second(DOCUMENTS, verify_xml)));
+        }
+    }
+    // xmlsec1 run once per file, as a portal would without hocba.
+    if let Some((signed, hocba_rate)) = signed_xml_for_xmlsec {
+        let dir = std::env::temp_dir().join(format!("hocba-bench-xmlsec-{}", std::process::id()));
+        pki.write_to(&dir)?;
+        let files: Vec<std::path::PathBuf> = signed
+            .iter()
+            .take(50)
+            .enumerate()
+            .map(|(i, doc)| {
+                let path = dir.join(format!("doc-{i}.xml"));
+                std::fs::write(&path, doc).map(|()| path)
+            })
+            .collect::<Result<_, _>>()?;
+        let started = Instant::now();
+        let mut ok = 0;
+        for file in &files {
+            let status = std::process::Command::new("xmlsec1")
+                .arg("--verify")
+                .arg("--trusted-pem")
+                .arg(dir.join("trust-list.pem"))
+                .args(["--id-attr:Id", "urn:vn:hocba:1:DuLieu"])
+                .args([
+                    "--id-attr:Id",
+                    "http://www.w3.org/2000/09/xmldsig#:Signature",
+                ])
+                .args([
+                    "--id-attr:Id",
+                    "http://uri.etsi.org/01903/v1.3.2#:SignedProperties",
+                ])
+                .args(["--node-id", "sig-1"])
+                .arg(file)
+                .output();
+            match status {
+                Ok(output) if output.status.success() => ok += 1,
+                Ok(_) => {}
+                Err(_) => {
+                    println!("xmlsec1 unavailable (install xmlsec1)");
+                    let _ = std::fs::remove_dir_all(&dir);
+                    return Ok(());
+                }
+            }
+        }
+        let xmlsec_rate = per_second(files.len(), started.elapsed());
+        let _ = std::fs::remove_dir_all(&dir);
+        anyhow::ensure!(
+            ok == files.len(),
+            "xmlsec1 accepted {ok} of {} files",
+            files.len()
+        );
+        println!(
+            "verify_xml key=rsa2048 hocba_per_second={hocba_rate:.0} xmlsec1_per_file_per_second={xmlsec_rate:.0} ratio={:.1} bar_ratio=5.0",
+            hocba_rate / xmlsec_rate
+        );
+    }
     Ok(())
 }

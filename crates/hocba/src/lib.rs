@@ -1,6 +1,7 @@
 //! The pieces of the `hocba` program that tests reuse: starting the server,
-//! loading the demo data set, and the benchmark harness.
+//! loading the demo data set, the benchmark harness, and the signing commands.
 
 pub mod bench;
 pub mod demo;
 pub mod server;
+pub mod signing;

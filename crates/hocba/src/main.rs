@@ -69,6 +69,17 @@ struct Serve {
 }
 
 #[derive(Subcommand)]
+enum PkiCommand {
+    /// Generate the demo PKI into DIR.
+    Demo {
+        dir: PathBuf,
+        /// Password of the PKCS#12 key files.
+        #[arg(long, default_value = "hocba-demo")]
+        password: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Serve the web application and the API.
     Serve(Serve),
@@ -78,7 +89,48 @@ enum Command {
     Demo(Serve),
     /// Read one JSON document on standard input and print the assessment result (docs/assessment.md).
     Evaluate,
-    /// Run a benchmark and print one line per figure: import, assessment.
+    /// Write the test PKI (certificates, PKCS#12 keys, CRL, trust list) to a directory.
+    Pki {
+        #[command(subcommand)]
+        command: PkiCommand,
+    },
+    /// Add one signature to an XML data file or a PDF.
+    Sign {
+        /// pkcs12:FILE | pkcs11:token=LABEL;id=HEX?module-path=MODULE | csc:URL
+        #[arg(long)]
+        signer: String,
+        /// Password of a PKCS#12 key file.
+        #[arg(long, env = "HOCBA_SIGNING_PASSWORD")]
+        password: Option<String>,
+        /// PIN of a token (or of a remote credential).
+        #[arg(long, env = "HOCBA_SIGNING_PIN")]
+        pin: Option<String>,
+        /// Access token of the remote signing service.
+        #[arg(long, env = "HOCBA_CSC_TOKEN")]
+        access_token: Option<String>,
+        /// Credential id at the remote signing service (default: the first).
+        #[arg(long)]
+        credential: Option<String>,
+        /// PEM file of the issuing CA, to complete a token certificate's chain.
+        #[arg(long)]
+        issuers: Option<PathBuf>,
+        /// The signer's role, e.g. "Giáo viên chủ nhiệm".
+        #[arg(long)]
+        role: Option<String>,
+        /// Place of signing (PDF).
+        #[arg(long)]
+        location: Option<String>,
+        input: PathBuf,
+        output: PathBuf,
+    },
+    /// Check every signature of an XML or PDF file against a trust list; exit 1 if any is not valid.
+    Verify {
+        file: PathBuf,
+        /// Directory with trust-list.pem (trusted roots) and *.crl files.
+        #[arg(long)]
+        trust: PathBuf,
+    },
+    /// Run a benchmark and print one line per figure: import, assessment, signing.
     Bench {
         name: String,
         /// Also measure on this PostgreSQL database (or HOCBA_BENCH_POSTGRES_URL).
@@ -98,11 +150,68 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    if let Command::Evaluate = cli.command {
-        return evaluate();
+    match cli.command {
+        Command::Evaluate => return evaluate(),
+        Command::Pki {
+            command: PkiCommand::Demo { dir, password },
+        } => {
+            return report(hocba::signing::pki_demo(&dir, &password));
+        }
+        Command::Sign {
+            signer,
+            password,
+            pin,
+            access_token,
+            credential,
+            issuers,
+            role,
+            location,
+            input,
+            output,
+        } => {
+            let spec = hocba::signing::SignerSpec {
+                spec: &signer,
+                password: password.as_deref(),
+                pin: pin.as_deref(),
+                access_token: access_token.as_deref(),
+                credential: credential.as_deref(),
+                issuers: issuers.as_deref(),
+            };
+            let options = hocba_signing::SignOptions {
+                signing_time: None,
+                role,
+                location,
+            };
+            return report(hocba::signing::open_signer(&spec).and_then(|signer| {
+                hocba::signing::sign(signer.as_ref(), &input, &output, &options)
+            }));
+        }
+        Command::Verify { file, trust } => {
+            return match hocba::signing::trust_list(&trust)
+                .and_then(|trust| hocba::signing::verify(&file, &trust))
+            {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(error) => {
+                    eprintln!("hocba verify: {error:#}");
+                    ExitCode::from(2)
+                }
+            };
+        }
+        _ => {}
     }
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("hocba: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn report(result: anyhow::Result<()>) -> ExitCode {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("hocba: {error:#}");
@@ -183,7 +292,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("Open http://{}/", serve.listen);
             hocba::server::serve(store, &serve.listen, serve.secure_cookies).await
         }
-        Command::Evaluate => unreachable!("handled before the runtime starts"),
+        Command::Evaluate | Command::Pki { .. } | Command::Sign { .. } | Command::Verify { .. } => {
+            unreachable!("handled before the runtime starts")
+        }
         Command::Bench {
             name,
             postgres_url,
@@ -211,6 +322,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     result
                 }
                 "assessment" => hocba::bench::assessment(runs),
+                "signing" => hocba::bench::signing(runs),
                 other => anyhow::bail!(
                     "unknown benchmark “{other}”; choose one of: {}",
                     hocba::bench::NAMES.join(", ")
