@@ -161,6 +161,8 @@ pub struct GridStudent {
     pub status: EnrolmentStatus,
     pub cells: Vec<CellState>,
     pub average: Average,
+    /// In học kỳ II: the year value (ĐTBmcn, TT22 Điều 9 khoản 1).
+    pub year: Option<Average>,
 }
 
 /// A class × subject × semester gradebook as the grid shows it.
@@ -579,21 +581,25 @@ async fn load_teacher<'e, E: Executor<'e, Database = Any>>(
     .transpose()
 }
 
-/// The studying students of a class in its year, with names.
+/// The studying students of a class in its year, with names; only `only`
+/// when given (a save that concerns one student reads one row).
 async fn load_class_students<'e, E: Executor<'e, Database = Any>>(
     executor: E,
     school: SchoolId,
     class: ClassId,
     year: SchoolYearId,
+    only: Option<StudentId>,
 ) -> Result<HashMap<StudentId, String>> {
     let rows = sqlx::query(
         "SELECT e.student_id, s.full_name FROM enrolment e
          JOIN student s ON s.school_id = e.school_id AND s.id = e.student_id
-         WHERE e.school_id = $1 AND e.class_id = $2 AND e.school_year_id = $3 AND e.status = 'studying'",
+         WHERE e.school_id = $1 AND e.class_id = $2 AND e.school_year_id = $3 AND e.status = 'studying'
+           AND ($4 IS NULL OR e.student_id = $4)",
     )
     .bind(school.0)
     .bind(class.0)
     .bind(year.0)
+    .bind(only.map(|s| s.0))
     .fetch_all(executor)
     .await?;
     rows.iter()
@@ -607,7 +613,9 @@ async fn load_class_students<'e, E: Executor<'e, Database = Any>>(
         .collect()
 }
 
-/// Every cell of the class's students in one subject and semester: one query.
+/// Every cell of the class's students in one subject and semester (or of
+/// one student, with `only`): one query.
+#[allow(clippy::too_many_arguments)]
 async fn load_cells<'e, E: Executor<'e, Database = Any>>(
     executor: E,
     school: SchoolId,
@@ -615,11 +623,12 @@ async fn load_cells<'e, E: Executor<'e, Database = Any>>(
     year: SchoolYearId,
     subject: SubjectId,
     semester: Semester,
+    only: Option<StudentId>,
 ) -> Result<HashMap<StudentId, Vec<CellState>>> {
     let rows = sqlx::query(
         "SELECT student_id, column_key, tenths, mark, missed_make_up, synced, version, updated_at, updated_by
          FROM gradebook_cell
-         WHERE school_id = $1 AND subject_id = $2 AND semester = $3
+         WHERE school_id = $1 AND subject_id = $2 AND semester = $3 AND ($6 IS NULL OR student_id = $6)
            AND student_id IN (SELECT student_id FROM enrolment
                               WHERE school_id = $1 AND class_id = $4 AND school_year_id = $5)",
     )
@@ -628,6 +637,7 @@ async fn load_cells<'e, E: Executor<'e, Database = Any>>(
     .bind(i64::from(semester.number()))
     .bind(class.0)
     .bind(year.0)
+    .bind(only.map(|s| s.0))
     .fetch_all(executor)
     .await?;
     let mut cells: HashMap<StudentId, Vec<CellState>> = HashMap::new();
@@ -658,6 +668,46 @@ fn average_of(subject: &GradebookSubject, cells: &[CellState]) -> Average {
         subject.required_regular,
         &values,
     ))
+}
+
+/// The year value from both semesters' cells, or why not yet.
+fn year_average(subject: &GradebookSubject, first: &[CellState], second: &[CellState]) -> Average {
+    let Some(regime) = subject.regime else {
+        return Average {
+            value: None,
+            missing: subject.no_gradebook.clone(),
+        };
+    };
+    let values = |cells: &[CellState]| -> Vec<(Column, CellValue)> {
+        cells
+            .iter()
+            .filter_map(|cell| cell.cell_value().map(|value| (cell.column, value)))
+            .collect()
+    };
+    let semester = |cells: &[CellState]| {
+        gradebook::semester_value(
+            subject.mode,
+            regime,
+            subject.required_regular,
+            &values(cells),
+        )
+    };
+    match (semester(first), semester(second)) {
+        (Ok(first), Ok(second)) => Average {
+            value: Some(gradebook::value_code(&gradebook::year_value(
+                &first, &second,
+            ))),
+            missing: None,
+        },
+        (Err(why), _) => Average {
+            value: None,
+            missing: Some(format!("Học kỳ I: {why}")),
+        },
+        (_, Err(why)) => Average {
+            value: None,
+            missing: Some(format!("Học kỳ II: {why}")),
+        },
+    }
 }
 
 impl Store {
@@ -1266,8 +1316,27 @@ impl Store {
             info.school_year_id,
             subject,
             semester,
+            None,
         )
         .await?;
+        // In học kỳ II the grid also shows the year value (ĐTBmcn), from the
+        // semester I cells of the same subject.
+        let mut first_semester = if semester == Semester::S2 {
+            Some(
+                load_cells(
+                    &self.pool,
+                    school,
+                    class,
+                    info.school_year_id,
+                    subject,
+                    Semester::S1,
+                    None,
+                )
+                .await?,
+            )
+        } else {
+            None
+        };
         let filter = StudentFilter {
             class: Some(class),
             query: None,
@@ -1280,6 +1349,10 @@ impl Store {
             .map(|student| {
                 let cells = cells.remove(&student.id).unwrap_or_default();
                 let average = average_of(&info, &cells);
+                let year = first_semester.as_mut().map(|first| {
+                    let first = first.remove(&student.id).unwrap_or_default();
+                    year_average(&info, &first, &cells)
+                });
                 GridStudent {
                     id: student.id,
                     full_name: student.full_name,
@@ -1287,6 +1360,7 @@ impl Store {
                     status: student.status,
                     cells,
                     average,
+                    year,
                 }
             })
             .collect();
@@ -1353,7 +1427,14 @@ impl Store {
             return Ok(CellsOutcome::Refused(refusal));
         }
         let locks = load_locks(&mut *tx, school, class, subject, semester).await?;
-        let students = load_class_students(&mut *tx, school, class, info.school_year_id).await?;
+        // A save that concerns one student (the grid's one-cell save) reads
+        // only that student's rows.
+        let only = edits
+            .first()
+            .map(|e| e.student)
+            .filter(|first| edits.iter().all(|e| e.student == *first));
+        let students =
+            load_class_students(&mut *tx, school, class, info.school_year_id, only).await?;
         let mut cells = load_cells(
             &mut *tx,
             school,
@@ -1361,6 +1442,7 @@ impl Store {
             info.school_year_id,
             subject,
             semester,
+            only,
         )
         .await?;
 
@@ -1809,8 +1891,14 @@ impl Store {
             }
             Err(refusal) => return Ok(ConductOutcome::Refused(refusal)),
         };
-        let students =
-            load_class_students(&mut *tx, school, class, class_row.school_year_id).await?;
+        let students = load_class_students(
+            &mut *tx,
+            school,
+            class,
+            class_row.school_year_id,
+            Some(edit.student),
+        )
+        .await?;
         let Some(name) = students.get(&edit.student) else {
             return Ok(ConductOutcome::UnknownStudent);
         };

@@ -572,7 +572,11 @@ async fn grid(
             json!({
                 "id": s.id, "full_name": s.full_name, "birth_date": s.birth_date,
                 "cells": cells,
-                "average": {"semester": s.average.value, "missing": s.average.missing},
+                "average": {
+                    "semester": s.average.value, "missing": s.average.missing,
+                    "year": s.year.as_ref().and_then(|y| y.value.clone()),
+                    "year_missing": s.year.as_ref().and_then(|y| y.missing.clone()),
+                },
             })
         })
         .collect();

@@ -796,3 +796,152 @@ async fn gradebooks_stay_in_their_school() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_second_semester_grid_shows_the_year_value() {
+    for (db, store) in stores().await {
+        let e = db.engine;
+        let o = org(&store).await;
+        let f = fixture(&store, o.department, "THPT Cả Năm").await;
+        store
+            .declare_default_plans(&actor(), f.school, f.year, None, None)
+            .await
+            .unwrap();
+        let now = crate::now_millis();
+        for semester in Semester::ALL {
+            store
+                .open_entry_window(
+                    &actor(),
+                    f.school,
+                    f.year,
+                    10,
+                    semester,
+                    now - HOUR,
+                    now + HOUR,
+                )
+                .await
+                .unwrap();
+        }
+        let an = f.students[0];
+        let row = |values: [&str; 6]| -> Vec<CellEdit> {
+            [
+                "regular:1",
+                "regular:2",
+                "regular:3",
+                "regular:4",
+                "midterm",
+                "final",
+            ]
+            .iter()
+            .zip(values)
+            .map(|(column, value)| edit(an, column, value, None))
+            .collect()
+        };
+        let save = |semester: Semester, edits: Vec<CellEdit>| {
+            let store = store.clone();
+            async move {
+                store
+                    .save_cells(
+                        &actor(),
+                        f.school,
+                        f.class,
+                        f.maths,
+                        semester,
+                        admin(false),
+                        Channel::Grid,
+                        None,
+                        &edits,
+                    )
+                    .await
+                    .unwrap()
+            }
+        };
+        saved(save(S1, row(["8", "9", "7", "8", "7", "8"])).await);
+        let book = store
+            .gradebook(f.school, f.class, f.maths, Semester::S2)
+            .await
+            .unwrap();
+        let year = book.students[0].year.clone().unwrap();
+        assert!(
+            year.missing.unwrap().starts_with("Học kỳ II:"),
+            "{e}: semester II not entered yet"
+        );
+        saved(save(Semester::S2, row(["8", "8", "8", "8", "8", "8"])).await);
+        let book = store
+            .gradebook(f.school, f.class, f.maths, Semester::S2)
+            .await
+            .unwrap();
+        let first = &book.students[0];
+        assert_eq!(first.average.value.as_deref(), Some("8.0"), "{e}");
+        // (7.8 + 2·8.0) / 3 = 7.93 → 7.9 (TT22 Điều 9 khoản 1).
+        assert_eq!(
+            first.year.as_ref().unwrap().value.as_deref(),
+            Some("7.9"),
+            "{e}"
+        );
+        let book = store
+            .gradebook(f.school, f.class, f.maths, S1)
+            .await
+            .unwrap();
+        assert!(book.students[0].year.is_none(), "{e}: only in semester II");
+    }
+}
+
+/// Concurrent writers of one cell who all saw it empty: exactly one wins,
+/// every other one is told the cell is stale (never a lost update, never a
+/// database error), on both engines.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_of_one_cell_never_lose_an_update() {
+    for (db, store) in stores().await {
+        let e = db.engine;
+        let o = org(&store).await;
+        let f = fixture(&store, o.department, "THPT Đồng Thời").await;
+        store
+            .declare_default_plans(&actor(), f.school, f.year, Some(S1), None)
+            .await
+            .unwrap();
+        f.open_window(&store).await;
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..12u32 {
+            let store = store.clone();
+            let (school, class, subject, student, staff) =
+                (f.school, f.class, f.maths, f.students[0], f.maths_teacher);
+            tasks.spawn(async move {
+                store
+                    .save_cells(
+                        &actor(),
+                        school,
+                        class,
+                        subject,
+                        S1,
+                        teacher(staff),
+                        Channel::Grid,
+                        None,
+                        &[edit(student, "midterm", &format!("{}", i % 10), None)],
+                    )
+                    .await
+            });
+        }
+        let (mut won, mut stale) = (0, 0);
+        while let Some(outcome) = tasks.join_next().await {
+            match outcome
+                .unwrap()
+                .unwrap_or_else(|error| panic!("{e}: {error}"))
+            {
+                CellsOutcome::Saved { .. } => won += 1,
+                CellsOutcome::Rejected(cells)
+                    if matches!(cells[0].problem, CellProblem::Stale(_)) =>
+                {
+                    stale += 1
+                }
+                other => panic!("{e}: {other:?}"),
+            }
+        }
+        assert_eq!((won, stale), (1, 11), "{e}");
+        let history = store
+            .gradebook_history(f.school, f.class, f.maths, S1, None)
+            .await
+            .unwrap();
+        assert_eq!(history.len(), 1, "{e}: one change, one trail row");
+    }
+}
