@@ -51,6 +51,7 @@ fn operation(spec: &RouteSpec) -> Value {
             "403": {"description": "Không có quyền (kèm lý do và cách xử lý)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
             "404": {"description": "Không tìm thấy trong trường này"},
             "409": {"description": "Người khác vừa sửa bản ghi (phiên bản cũ)"},
+            "423": {"description": "Chưa đến hoặc đã hết đợt nhập điểm, cột điểm đã khóa hoặc sổ điểm đã khóa (kèm lý do và cách xử lý)"},
             "422": {"description": "Dữ liệu không hợp lệ (nêu từng trường và quy tắc)"}
         }
     });
