@@ -2,6 +2,7 @@
 //! and storage as the API. Every refusal is rendered with its reason and the
 //! way out (`layout::error_page`).
 
+mod gradebook;
 pub mod layout;
 mod pages;
 mod planning;
@@ -12,4 +13,5 @@ pub fn routes() -> axum::Router<crate::AppState> {
     pages::routes()
         .merge(planning::routes())
         .merge(tree::routes())
+        .merge(gradebook::routes())
 }

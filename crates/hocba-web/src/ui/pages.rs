@@ -344,11 +344,12 @@ async fn school_page(
             @if !teaching.is_empty() {
                 h2 { "Phân công giảng dạy" }
                 div.wrap { table {
-                    thead { tr { th { "Lớp" } th { "Môn học" } th { "Học kỳ" } } }
+                    thead { tr { th { "Lớp" } th { "Môn học" } th { "Học kỳ" } th { "Sổ điểm" } } }
                     tbody { @for assignment in &teaching { tr {
                         td { a href={"/schools/" (school) "/classes/" (assignment.class_id)} { (assignment.class_name) } }
                         td { (assignment.subject_name) }
                         td { (if assignment.semester == 1 { "I" } else { "II" }) }
+                        td { a href={"/schools/" (school) "/gradebook/" (assignment.class_id) "/" (assignment.subject_id) "/" (assignment.semester)} { "Nhập điểm" } }
                     } } }
                 } }
             }
@@ -621,6 +622,7 @@ async fn class_page(
             (school_nav(&user, school, &target))
             (flash(notice_text(&notice)))
             p { "GVCN: " (row.homeroom_name.clone().unwrap_or_else(|| "chưa phân công".into())) " · Sĩ số: " (row.student_count) }
+            p.actions { a.button href={"/schools/" (school) "/classes/" (class) "/gradebook"} { "Sổ điểm của lớp" } }
             @if user.may(Action::ManageSchool, &target) { (super::planning::class_edit_form(&user, school, &row, &campuses)) }
             p.muted { "Sắp xếp theo tên, rồi họ đệm, theo thứ tự chữ cái tiếng Việt." }
             (student_table(school, &students))

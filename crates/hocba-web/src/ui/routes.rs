@@ -30,6 +30,9 @@ pub enum ClassScope {
     /// The class of the path's `{student}` in the current school year (a
     /// homeroom teacher may edit only the students of their class).
     StudentClass,
+    /// The `{class}`, `{subject}` and `{semester}` of the path: one
+    /// gradebook (a subject teacher sees only what they are assigned).
+    Gradebook,
 }
 
 /// What a POST carries besides the CSRF token.
@@ -102,7 +105,7 @@ const fn upload(path: &'static str, action: Action, summary: &'static str) -> Ui
 
 use Access::{Public, School, SignedIn, Unit};
 use Action::*;
-use ClassScope::{PathClass, StudentClass};
+use ClassScope::{Gradebook, PathClass, StudentClass};
 use UnitAction::{ManageUnit, ViewUnit};
 
 const NONE: ClassScope = ClassScope::School;
@@ -151,6 +154,8 @@ pub const SCHOOL_UI_ROUTES: &[UiRoute] = &[
     route("POST", "/schools/{school}/accounts", School(ManageAccounts), NONE, "Tạo tài khoản"),
     route("POST", "/schools/{school}/accounts/{user}/reset", School(ManageAccounts), NONE, "Đặt lại mật khẩu"),
     route("GET", "/schools/{school}/audit", School(ViewAudit), NONE, "Nhật ký thay đổi"),
+    route("GET", "/schools/{school}/classes/{class}/gradebook", School(ViewSchool), NONE, "Sổ điểm của lớp: môn × học kỳ, đã hay chưa khai báo số cột, tiến độ nhập"),
+    route("GET", "/schools/{school}/gradebook/{class}/{subject}/{semester}", School(ViewGradebook), Gradebook, "Sổ điểm (bảng nhập điểm) của lớp × môn × học kỳ"),
 ];
 
 /// The routes not tied to one school: the session's own pages, and the
@@ -166,6 +171,7 @@ pub const GENERAL_UI_ROUTES: &[UiRoute] = &[
     route("GET", "/units/{unit}", Unit(ViewUnit), NONE, "Đơn vị và các đơn vị, trường trực thuộc"),
     route("POST", "/units/{unit}/bureaus", Unit(ManageUnit), NONE, "Thêm Phòng GD&ĐT"),
     route("POST", "/units/{unit}/schools", Unit(ManageUnit), NONE, "Thêm trường với tài khoản quản trị đầu tiên"),
+    route("GET", "/assets/grid.js", Public, NONE, "Mã JavaScript của bảng nhập điểm (của hocba, không dùng thư viện ngoài)"),
 ];
 
 #[cfg(test)]
@@ -277,6 +283,9 @@ mod tests {
                 ClassScope::School => true,
                 ClassScope::PathClass => route.path.contains("{class}"),
                 ClassScope::StudentClass => route.path.contains("{student}"),
+                ClassScope::Gradebook => ["{class}", "{subject}", "{semester}"]
+                    .iter()
+                    .all(|id| route.path.contains(id)),
             };
             assert!(
                 scoped,
@@ -349,6 +358,8 @@ mod tests {
         ("POST", "/accounts", "POST", "/accounts"),
         ("POST", "/accounts/{user}/reset", "POST", "/accounts/{user}/reset-password"),
         ("GET", "/audit", "GET", "/audit"),
+        ("GET", "/classes/{class}/gradebook", "GET", "/column-plans"),
+        ("GET", "/gradebook/{class}/{subject}/{semester}", "GET", "/gradebook/{class}/{subject}/{semester}"),
     ];
 
     /// A check independent of reading the UI handlers: each UI route asks
