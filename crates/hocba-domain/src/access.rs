@@ -44,10 +44,22 @@ pub enum Action {
     EnterConduct,
     /// Declare column plans, open entry windows, lock and unlock columns.
     ManageGradebook,
+    /// Register one's own signing account (seed 004 §III.1: leaders,
+    /// homeroom and subject teachers).
+    RegisterSigningAccount,
+    /// See the school's signing accounts, its organisation certificate and
+    /// the signing permissions.
+    ViewSigningAccounts,
+    /// Approve or reject signing accounts, copy last year's, grant signing
+    /// permissions (seed 004 §II.2 mục 2: the administrator).
+    ManageSigningAccounts,
+    /// Register (or re-register) the school's organisation certificate
+    /// (seed 004 §II.2 mục 1: "Quản trị viên/CBQL").
+    RegisterOrgCertificate,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 17] = [
         Action::ViewSchool,
         Action::ManageSchool,
         Action::ViewStudents,
@@ -61,6 +73,10 @@ impl Action {
         Action::EnterScores,
         Action::EnterConduct,
         Action::ManageGradebook,
+        Action::RegisterSigningAccount,
+        Action::ViewSigningAccounts,
+        Action::ManageSigningAccounts,
+        Action::RegisterOrgCertificate,
     ];
 
     fn description(self) -> &'static str {
@@ -80,6 +96,12 @@ impl Action {
             Action::EnterScores => "nhập điểm vào sổ điểm này",
             Action::EnterConduct => "nhập kết quả rèn luyện và nhận xét của lớp này",
             Action::ManageGradebook => "khai báo số cột điểm, mở đợt nhập điểm hoặc khóa cột điểm",
+            Action::RegisterSigningAccount => "đăng ký tài khoản ký",
+            Action::ViewSigningAccounts => "xem tài khoản ký và chứng thư số",
+            Action::ManageSigningAccounts => {
+                "duyệt tài khoản ký, lấy dữ liệu năm học trước hoặc phân quyền ký"
+            }
+            Action::RegisterOrgCertificate => "đăng ký chứng thư số của trường",
         }
     }
 }
@@ -158,9 +180,18 @@ fn school_role_allows(role: Role, action: Action) -> bool {
         Role::Admin => true,
         Role::Leader => matches!(
             action,
-            ViewSchool | ViewStudents | ViewStudentPersonalData | ViewAudit | ViewGradebook
+            ViewSchool
+                | ViewStudents
+                | ViewStudentPersonalData
+                | ViewAudit
+                | ViewGradebook
+                | RegisterSigningAccount
+                | ViewSigningAccounts
+                | RegisterOrgCertificate
         ),
-        Role::HomeroomTeacher | Role::SubjectTeacher => matches!(action, ViewSchool | ViewStudents),
+        Role::HomeroomTeacher | Role::SubjectTeacher => {
+            matches!(action, ViewSchool | ViewStudents | RegisterSigningAccount)
+        }
         Role::DepartmentOfficer => false,
     }
 }
@@ -213,6 +244,13 @@ pub fn authorise(principal: &Principal, action: Action, target: &Target) -> Resu
         "Giáo viên bộ môn chỉ nhập điểm môn, lớp và học kỳ mình được phân công giảng dạy; nếu phân công chưa đúng, hãy liên hệ quản trị viên của trường."
     } else if teacher && action == Action::ViewGradebook {
         "Giáo viên xem sổ điểm của lớp mình chủ nhiệm và của môn, lớp mình được phân công dạy; sổ điểm của môn khác do giáo viên dạy môn đó, cán bộ quản lý và quản trị viên xem."
+    } else if matches!(
+        action,
+        Action::ViewSigningAccounts
+            | Action::ManageSigningAccounts
+            | Action::RegisterOrgCertificate
+    ) {
+        "Việc duyệt tài khoản ký, phân quyền ký và đăng ký chứng thư số của trường do quản trị viên (và cán bộ quản lý) của trường thực hiện; tài khoản ký của bạn ở mục Tài khoản ký của tôi."
     } else if teacher && action == Action::EnterConduct {
         "Kết quả rèn luyện và nhận xét của lớp do giáo viên chủ nhiệm lớp đó nhập (hoặc quản trị viên)."
     } else {
@@ -273,6 +311,10 @@ pub enum UnitAction {
     /// Add bureaus and schools under a department or bureau, with the first
     /// admin account of a new school.
     ManageUnit,
+    /// Approve or reject the organisation certificates of the schools under
+    /// a department or bureau (seed 004 §II.2 mục 1: "Phòng/Sở GD&ĐT phê
+    /// duyệt"): the department's or bureau's officer.
+    ApproveOrgCertificate,
 }
 
 /// Decides whether `principal` may do `action` on the unit whose chain is
@@ -288,6 +330,13 @@ pub fn authorise_unit(
     kind: UnitKind,
     unit_and_ancestors: &[UnitId],
 ) -> Result<(), Denied> {
+    if action == UnitAction::ApproveOrgCertificate && kind == UnitKind::School {
+        return Err(Denied {
+            reason: "Chứng thư số của trường không được duyệt ở trang của trường.".into(),
+            remedy: "Chuyên viên Phòng/Sở GD&ĐT quản lý trường duyệt ở trang Duyệt chứng thư số của Phòng/Sở."
+                .into(),
+        });
+    }
     if action == UnitAction::ManageUnit && kind == UnitKind::School {
         // Bureaus and schools hang under departments and bureaus only
         // (`org::check_parent`); a school's admin manages its records, not the tree.
@@ -306,6 +355,7 @@ pub fn authorise_unit(
     let allowed = match action {
         UnitAction::ViewUnit => holds(&[Role::Admin, Role::DepartmentOfficer]),
         UnitAction::ManageUnit => holds(&[Role::Admin]),
+        UnitAction::ApproveOrgCertificate => holds(&[Role::DepartmentOfficer]),
     };
     if allowed {
         return Ok(());
@@ -314,6 +364,7 @@ pub fn authorise_unit(
         reason: match action {
             UnitAction::ViewUnit => "Bạn không được xem đơn vị này: tài khoản của bạn không thuộc đơn vị này hay đơn vị cấp trên của nó.".into(),
             UnitAction::ManageUnit => "Bạn không được thêm đơn vị hay trường vào đơn vị này: việc này do quản trị viên của Sở (hoặc Phòng) quản lý đơn vị thực hiện.".into(),
+            UnitAction::ApproveOrgCertificate => "Bạn không được duyệt chứng thư số của các trường thuộc đơn vị này: việc này do chuyên viên Phòng/Sở GD&ĐT quản lý trường thực hiện.".into(),
         },
         remedy: "Hãy liên hệ quản trị viên của Sở GD&ĐT quản lý đơn vị này.".into(),
     })
@@ -410,6 +461,53 @@ mod tests {
         );
     }
 
+    #[test]
+    fn department_officers_approve_organisation_certificates() {
+        let chain = [DEPARTMENT];
+        let officer = principal(Role::DepartmentOfficer);
+        let approve = UnitAction::ApproveOrgCertificate;
+        assert!(authorise_unit(&officer, approve, UnitKind::Department, &chain).is_ok());
+        assert!(
+            authorise_unit(
+                &officer,
+                approve,
+                UnitKind::Bureau,
+                &[UnitId(77), DEPARTMENT]
+            )
+            .is_ok()
+        );
+        assert!(
+            authorise_unit(&officer, approve, UnitKind::Department, &[OTHER_DEPARTMENT]).is_err()
+        );
+        // Never on a school's own page, not even the officer's schools.
+        assert!(
+            authorise_unit(
+                &officer,
+                approve,
+                UnitKind::School,
+                &[UnitId::from(SCHOOL), DEPARTMENT]
+            )
+            .is_err()
+        );
+        // A department admin manages the tree, not the schools' certificates;
+        // school roles never approve their own.
+        let department_admin = Principal {
+            grants: vec![RoleGrant {
+                role: Role::Admin,
+                unit: DEPARTMENT,
+            }],
+            ..principal(Role::Admin)
+        };
+        for who in [
+            department_admin,
+            principal(Role::Admin),
+            principal(Role::Leader),
+        ] {
+            let denied = authorise_unit(&who, approve, UnitKind::Department, &chain).unwrap_err();
+            assert!(denied.reason.contains("chuyên viên"), "{denied}");
+        }
+    }
+
     const SCHOOL: SchoolId = SchoolId(10);
     const OTHER_SCHOOL: SchoolId = SchoolId(20);
     const DEPARTMENT: UnitId = UnitId(1);
@@ -494,6 +592,14 @@ mod tests {
                 Role::Leader,
                 ViewSchool | ViewStudents | ViewStudentPersonalData | ViewAudit | ViewGradebook,
             ) => true,
+            // Signing accounts (seed 004 §II.2, §III.1): leaders and teachers
+            // register their own; leaders see the school's and register the
+            // organisation certificate; approving is the admin's.
+            (
+                Role::Leader,
+                RegisterSigningAccount | ViewSigningAccounts | RegisterOrgCertificate,
+            ) => true,
+            (Role::HomeroomTeacher | Role::SubjectTeacher, RegisterSigningAccount) => true,
             (Role::HomeroomTeacher, ViewSchool | ViewStudents) => true,
             (Role::HomeroomTeacher, ViewStudentPersonalData | EditStudent | EnterConduct) => {
                 my_class

@@ -18,6 +18,7 @@ pub mod province;
 pub mod role;
 pub mod rollover;
 pub mod school;
+pub mod signing_account;
 pub mod staff;
 pub mod student;
 pub mod validation;

@@ -15,6 +15,7 @@ mod error;
 mod gradebook;
 mod org;
 mod records;
+mod signing;
 mod staff;
 mod students;
 mod subjects;
@@ -25,11 +26,15 @@ pub use audit::{AuditEntry, AuditQuery};
 pub use classes::ClassRow;
 pub use error::StoreError;
 pub use gradebook::{
-    Average, CellEdit, CellProblem, CellState, CellsOutcome, ChangeRow, ConductEdit, ConductOutcome,
-    ConductRow, ConductSheet, Gradebook, GradebookSubject, GridColumn, GridStudent, PlanRow,
-    RejectedCell, SavedCell, Writer, stale_message,
+    Average, CellEdit, CellProblem, CellState, CellsOutcome, ChangeRow, ConductEdit,
+    ConductOutcome, ConductRow, ConductSheet, Gradebook, GradebookSubject, GridColumn, GridStudent,
+    PlanRow, RejectedCell, SavedCell, Writer, stale_message,
 };
 pub use org::{CampusRow, NewSchool, SchoolRow, UnitRow};
+pub use signing::{
+    CertificateInput, CopiedAccount, CopyOutcome, NewOrgCertificate, NewSigningAccount,
+    OrgRequestRow, PermissionRow, SigningAccountRow, SkippedAccount, StoredCertificate,
+};
 pub use staff::StaffRow;
 pub use students::{
     EnrolmentRow, ImportOutcome, ImportRow, StudentFilter, StudentListRow, StudentRow, TransferRow,

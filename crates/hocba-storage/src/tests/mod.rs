@@ -12,6 +12,7 @@ mod isolation;
 mod org;
 mod rollover;
 mod schema;
+mod signing;
 mod students;
 mod years;
 
