@@ -10,7 +10,7 @@ use hocba_spreadsheet::{Limits, plan_import, read_table, student_columns, write_
 use hocba_storage::{Actor, ImportRow, NewSchool, Store};
 use std::time::{Duration, Instant};
 
-pub const NAMES: [&str; 3] = ["import", "assessment", "signing"];
+pub const NAMES: [&str; 4] = ["import", "assessment", "signing", "cells"];
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();

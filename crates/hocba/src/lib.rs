@@ -3,5 +3,6 @@
 
 pub mod bench;
 pub mod demo;
+pub mod grid_bench;
 pub mod server;
 pub mod signing;

@@ -130,7 +130,7 @@ enum Command {
         #[arg(long)]
         trust: PathBuf,
     },
-    /// Run a benchmark and print one line per figure: import, assessment, signing.
+    /// Run a benchmark and print one line per figure: import, assessment, signing, cells.
     Bench {
         name: String,
         /// Also measure on this PostgreSQL database (or HOCBA_BENCH_POSTGRES_URL).
@@ -323,6 +323,26 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 }
                 "assessment" => hocba::bench::assessment(runs),
                 "signing" => hocba::bench::signing(runs),
+                "cells" => {
+                    let dir = std::env::temp_dir()
+                        .join(format!("hocba-bench-cells-{}", std::process::id()));
+                    std::fs::create_dir_all(&dir)?;
+                    let sqlite =
+                        format!("sqlite://{}?mode=rwc", dir.join("cells.sqlite3").display());
+                    let mut result = hocba::grid_bench::cells("SQLite", &sqlite).await;
+                    if result.is_ok() {
+                        match postgres_url {
+                            Some(url) => {
+                                result = hocba::grid_bench::cells("PostgreSQL", &url).await
+                            }
+                            None => eprintln!(
+                                "(PostgreSQL not measured: pass --postgres-url or HOCBA_BENCH_POSTGRES_URL)"
+                            ),
+                        }
+                    }
+                    let _ = std::fs::remove_dir_all(&dir);
+                    result
+                }
                 other => anyhow::bail!(
                     "unknown benchmark “{other}”; choose one of: {}",
                     hocba::bench::NAMES.join(", ")
