@@ -697,6 +697,13 @@ pub enum EntryRefusal {
     NoGradebook { message: String },
     /// The value itself is refused.
     InvalidValue { message: String },
+    /// The class's book of this semester is closed (close_term: the summary
+    /// was confirmed complete); only an administrator's reopening lifts it.
+    TermClosed {
+        place: Place,
+        closed_by: String,
+        closed_at: i64,
+    },
 }
 
 /// How the web answers a refusal.
@@ -725,6 +732,7 @@ impl EntryRefusal {
             EntryRefusal::ColumnNotInPlan { .. } => "column_not_in_plan",
             EntryRefusal::NoGradebook { .. } => "no_gradebook",
             EntryRefusal::InvalidValue { .. } => "invalid_value",
+            EntryRefusal::TermClosed { .. } => "term_closed",
         }
     }
 
@@ -736,7 +744,8 @@ impl EntryRefusal {
             EntryRefusal::NoWindow { .. }
             | EntryRefusal::WindowNotYet { .. }
             | EntryRefusal::WindowEnded { .. }
-            | EntryRefusal::ColumnLocked { .. } => RefusalKind::Locked,
+            | EntryRefusal::ColumnLocked { .. }
+            | EntryRefusal::TermClosed { .. } => RefusalKind::Locked,
             _ => RefusalKind::Invalid,
         }
     }
@@ -796,6 +805,17 @@ impl EntryRefusal {
             EntryRefusal::NoGradebook { message } | EntryRefusal::InvalidValue { message } => {
                 message.clone()
             }
+            EntryRefusal::TermClosed {
+                place,
+                closed_by,
+                closed_at,
+            } => format!(
+                "Lớp {} đã xác nhận hoàn thành tổng kết và khóa sổ {} ({} lúc {}): điểm, kết quả rèn luyện và nhận xét của học kỳ này không sửa được nữa.",
+                place.class_name,
+                place.semester.label(),
+                closed_by,
+                crate::date::vietnam_time(*closed_at)
+            ),
         }
     }
 
@@ -812,6 +832,7 @@ impl EntryRefusal {
             EntryRefusal::ColumnNotInPlan { .. } => "Hãy chọn một cột có trong sổ điểm, hoặc nhờ quản trị viên khai báo thêm cột ĐĐGtx.".into(),
             EntryRefusal::NoGradebook { .. } => "Hãy chọn một lớp THCS hoặc THPT.".into(),
             EntryRefusal::InvalidValue { .. } => "Hãy sửa giá trị rồi lưu lại; chưa có gì được lưu.".into(),
+            EntryRefusal::TermClosed { .. } => "Nếu cần sửa, hãy đề nghị quản trị viên mở lại sổ (ghi lý do; việc mở lại được ghi vào nhật ký), sửa xong thì tổng kết và xác nhận lại.".into(),
         }
     }
 }

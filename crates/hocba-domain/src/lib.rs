@@ -21,6 +21,7 @@ pub mod school;
 pub mod signing_account;
 pub mod staff;
 pub mod student;
+pub mod summary;
 pub mod validation;
 
 pub use date::Date;

@@ -1410,6 +1410,12 @@ impl Store {
         if let Some(refusal) = info.no_gradebook_refusal() {
             return Ok(CellsOutcome::Refused(refusal));
         }
+        // Closed book (close_term): no override lifts it, only a reopening.
+        if let Some(refusal) =
+            crate::summary::closed_refusal(&mut tx, school, class, &place).await?
+        {
+            return Ok(CellsOutcome::Refused(refusal));
+        }
         let Some((plan, _)) = load_plan(&mut *tx, school, class, subject, semester).await? else {
             return Ok(CellsOutcome::Refused(EntryRefusal::NotDeclared { place }));
         };
@@ -1864,6 +1870,11 @@ impl Store {
             grade: class_row.grade.value(),
             semester,
         };
+        if let Some(refusal) =
+            crate::summary::closed_refusal(&mut tx, school, class, &place).await?
+        {
+            return Ok(ConductOutcome::Refused(refusal));
+        }
         let homeroom: Option<i64> = sqlx::query_scalar(
             "SELECT staff_id FROM homeroom_assignment WHERE school_id = $1 AND class_id = $2",
         )

@@ -19,6 +19,7 @@ mod signing;
 mod staff;
 mod students;
 mod subjects;
+mod summary;
 mod years;
 
 pub use accounts::{AccountRow, NewAccount, Session, SessionKind};
@@ -40,6 +41,10 @@ pub use students::{
     EnrolmentRow, ImportOutcome, ImportRow, StudentFilter, StudentListRow, StudentRow, TransferRow,
 };
 pub use subjects::SubjectRow;
+pub use summary::{
+    ClassSummary, CloseOutcome, Progress, ProgressRow, ProgressTotal, PromotionRow, SummaryColumn,
+    SummaryHeader, SummaryRun, TermClosure, YearRecordEdit,
+};
 pub use years::{AssignmentRow, HomeroomRow, RolloverOutcome, SchoolYearRow};
 
 use hocba_domain::UserId;

@@ -14,6 +14,7 @@ mod rollover;
 mod schema;
 mod signing;
 mod students;
+mod summary;
 mod years;
 
 use crate::{Actor, NewSchool, Store};
