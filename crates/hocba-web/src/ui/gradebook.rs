@@ -76,7 +76,7 @@ const GRID_STYLE: &str = r#"
 .gb input.conflict{border:2px solid #b45f06;background:#fff4e0}
 .gb input.saved{border-color:#2e7d32;background:#e6f4ea}
 .gb input.saving{border-color:#0b5394}
-.gb .msg{color:#a61c1c;font-size:.8rem;max-width:16rem;white-space:normal}
+.gb .msg{color:#a61c1c;font-size:.78rem;max-width:11rem;white-space:normal}
 .gb .msg.conflict{color:#8a4b00}
 .gb td.avg{font-weight:700;text-align:center;white-space:nowrap}
 .gb .shield{font-size:.75rem;color:#0b5394}
@@ -277,7 +277,7 @@ async fn grid_page(
             p {
                 "Năm học " strong { (info.school_year) }
                 " · Giáo viên bộ môn: " strong { (book.teacher.as_ref().map(|(_, name)| name.clone()).unwrap_or_else(|| "chưa phân công".into())) }
-                " · Đợt nhập điểm khối " (info.grade) ": " (window_text(&book.window))
+                " · Đợt nhập điểm khối " (info.grade.value()) ": " (window_text(&book.window))
             }
             p {
                 @if commented {

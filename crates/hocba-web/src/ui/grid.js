@@ -171,6 +171,17 @@
     return error.message || "Không lưu được (mã " + answer.status + "); điểm chưa được lưu. Hãy thử lại.";
   }
 
+  // Ids are 64-bit integers, beyond what a JavaScript number holds exactly:
+  // the script keeps student ids as strings, and writes them into the JSON
+  // it sends as bare digits (and reads them back as strings).
+  function toJson(body) {
+    return JSON.stringify(body).replace(/"student_id":"(\d+)"/g, '"student_id":$1');
+  }
+
+  function fromJson(text) {
+    return JSON.parse(text.replace(/("student_id"\s*:\s*)(\d+)/g, '$1"$2"'));
+  }
+
   function send(method, url, body) {
     inFlight += 1;
     return fetch(url, {
@@ -181,17 +192,18 @@
         Accept: "application/json",
         "X-CSRF-Token": csrf,
       },
-      body: JSON.stringify(body),
+      body: toJson(body),
     })
       .then(function (response) {
-        return response
-          .json()
-          .catch(function () {
-            return {};
-          })
-          .then(function (json) {
-            return { status: response.status, json: json };
-          });
+        return response.text().then(function (text) {
+          var json = {};
+          try {
+            json = fromJson(text);
+          } catch (ignored) {
+            // Not JSON (a proxy's error page): the status says enough.
+          }
+          return { status: response.status, json: json };
+        });
       })
       .catch(function () {
         return {
@@ -229,7 +241,7 @@
     }
     input.setAttribute("data-pending", text);
     input.classList.add("saving");
-    var studentId = Number(input.closest("tr").getAttribute("data-student"));
+    var studentId = input.closest("tr").getAttribute("data-student");
     var body = {
       student_id: studentId,
       column: input.getAttribute("data-col"),
@@ -310,7 +322,7 @@
     var body = {
       cells: targets.map(function (target) {
         return {
-          student_id: Number(target.input.closest("tr").getAttribute("data-student")),
+          student_id: target.input.closest("tr").getAttribute("data-student"),
           column: target.input.getAttribute("data-col"),
           value: target.value,
           version: versionOf(target.input),
@@ -402,11 +414,21 @@
     }
   });
 
-  // Arriving in a cell selects its text, so typing replaces it.
+  // Arriving in a cell selects its text, so typing replaces it (as in a
+  // spreadsheet). The mouseup of the click that focused the cell would
+  // place the caret and drop the selection: that one is ignored.
+  var justFocused = null;
   table.addEventListener("focusin", function (event) {
     if (event.target.matches && event.target.matches("input[data-col]")) {
       event.target.select();
+      justFocused = event.target;
     }
+  });
+  table.addEventListener("mouseup", function (event) {
+    if (event.target === justFocused) {
+      event.preventDefault();
+    }
+    justFocused = null;
   });
 
   // While typing: an instant message for an obvious mistake.
