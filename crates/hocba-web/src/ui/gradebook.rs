@@ -28,7 +28,7 @@ use hocba_domain::date::vietnam_time;
 use hocba_domain::gradebook::{self, EntryRefusal, RefusalKind, Semester, WindowState};
 use hocba_domain::role::Role;
 use hocba_domain::{ClassId, SchoolId, SubjectId};
-use hocba_storage::{Gradebook, StoreError};
+use hocba_storage::{Gradebook, StoreError, TermClosure};
 use maud::{Markup, PreEscaped, html};
 use std::collections::HashMap;
 
@@ -136,9 +136,10 @@ fn is_admin(user: &CurrentUser, school: SchoolId) -> bool {
 }
 
 /// Whether the user may enter scores in the grid now, and if not why and
-/// what to do. The same decision as the API's grid answer
-/// (`api_gradebook::edit_state`): the policy, the gradebook, the plan, the
-/// window; locks are per column.
+/// what to do. The same decision, in the same order, as saving
+/// (`Store::save_cells`) and the API's grid answer
+/// (`api_gradebook::edit_state`): the policy, the gradebook, the closed
+/// book (no override lifts it), the plan, the window; locks are per column.
 struct EditState {
     may_edit: bool,
     /// An administrator outside a window: saving is an override (audited).
@@ -146,7 +147,12 @@ struct EditState {
     why_not: Option<Denied>,
 }
 
-fn edit_state(user: &CurrentUser, target: &Target, book: &Gradebook) -> EditState {
+fn edit_state(
+    user: &CurrentUser,
+    target: &Target,
+    book: &Gradebook,
+    closure: Option<&TermClosure>,
+) -> EditState {
     let place = book.subject.place(book.semester);
     if let Err(denied) = access::authorise(&user.principal, Action::EnterScores, target) {
         let named = if is_teacher(user, target.school) {
@@ -161,9 +167,16 @@ fn edit_state(user: &CurrentUser, target: &Target, book: &Gradebook) -> EditStat
         };
     }
     let admin = is_admin(user, target.school);
+    let closed = closure.filter(|c| c.closed);
     let refusal = if let Some(why) = &book.subject.no_gradebook {
         Some(EntryRefusal::NoGradebook {
             message: why.clone(),
+        })
+    } else if let Some(closure) = closed {
+        Some(EntryRefusal::TermClosed {
+            place,
+            closed_by: closure.closed_by.clone(),
+            closed_at: closure.closed_at,
         })
     } else if book.plan.is_none() {
         Some(EntryRefusal::NotDeclared { place })
@@ -182,7 +195,9 @@ fn edit_state(user: &CurrentUser, target: &Target, book: &Gradebook) -> EditStat
             why_not: None,
         },
         Some(refusal) => {
-            let override_possible = admin && matches!(refusal.kind(), RefusalKind::Locked);
+            let override_possible = admin
+                && matches!(refusal.kind(), RefusalKind::Locked)
+                && !matches!(refusal, EntryRefusal::TermClosed { .. });
             EditState {
                 may_edit: override_possible,
                 override_needed: override_possible,
@@ -243,7 +258,8 @@ async fn grid_page(
         .store
         .gradebook(school, class, subject, semester)
         .await?;
-    let edit = edit_state(&user, &target, &book);
+    let closure = state.store.term_closure(school, class, semester).await?;
+    let edit = edit_state(&user, &target, &book, closure.as_ref());
     let info = &book.subject;
     let commented = info.mode == SubjectMode::Commented;
     let api = format!("/api/v1/schools/{school}/gradebook/{class}/{subject}/{number}");
@@ -410,6 +426,25 @@ async fn class_gradebooks(
         .store
         .entry_windows(school, row.school_year_id)
         .await?;
+    // Progress (cells filled of declared) and closed books, per semester.
+    let mut filled: HashMap<(SubjectId, u8), (i64, i64)> = HashMap::new();
+    let mut closures = Vec::new();
+    for semester in Semester::ALL {
+        let progress = state
+            .store
+            .progress(school, row.school_year_id, semester)
+            .await?;
+        for book in progress.books.iter().filter(|b| b.class_id == class) {
+            filled.insert(
+                (book.subject_id, semester.number()),
+                (book.filled, book.declared),
+            );
+        }
+        closures.push((
+            semester,
+            state.store.term_closure(school, class, semester).await?,
+        ));
+    }
     let now = hocba_storage::now_millis();
     let mut lines = Vec::new();
     for plan in &plans {
@@ -423,22 +458,11 @@ async fn class_gradebooks(
         let mine = user
             .principal
             .teaches(class, plan.subject_id, Some(plan.semester));
-        // Progress: the cells entered out of students × columns.
-        let progress = if may_view && plan.status == "declared" {
-            let book = state
-                .store
-                .gradebook(school, class, plan.subject_id, plan.semester)
-                .await?;
-            let columns = book.columns.len();
-            let filled: usize = book
-                .students
-                .iter()
-                .map(|s| s.cells.iter().filter(|c| c.value.is_some()).count())
-                .sum();
-            Some((filled, book.students.len() * columns))
-        } else {
-            None
-        };
+        // Progress: the cells entered out of students × declared columns.
+        let progress = filled
+            .get(&(plan.subject_id, plan.semester.number()))
+            .filter(|_| plan.status == "declared")
+            .copied();
         lines.push((plan, may_view, mine, progress));
     }
     let window_of = |semester: Semester| {
@@ -458,6 +482,11 @@ async fn class_gradebooks(
         div.card {
             @for semester in Semester::ALL {
                 p { "Đợt nhập điểm " (semester.label()) " khối " (row.grade.value()) ": " (window_text(&window_of(semester))) }
+            }
+            @for (semester, closure) in &closures {
+                @if let Some(closure) = closure.as_ref().filter(|c| c.closed) {
+                    p { strong { "Đã khóa sổ " (semester.label()) } " (" (closure.closed_by) " lúc " (vietnam_time(closure.closed_at)) "): điểm của học kỳ này không sửa được nữa; muốn sửa, hãy đề nghị quản trị viên mở lại sổ." }
+                }
             }
             p.why { "Dòng tô màu: môn, học kỳ bạn được phân công dạy. Sổ điểm chỉ mở được khi bạn được xem (giáo viên bộ môn của môn, giáo viên chủ nhiệm của lớp, cán bộ quản lý, quản trị viên)." }
         }
