@@ -155,10 +155,23 @@ pub fn sign_batch_with(
 ) -> Result<Vec<Vec<u8>>, SigningError> {
     let chain = signer.certificate_chain();
     let algorithm = signer.algorithm();
+    // What the signatures share (certificates, their digests) is computed
+    // once per batch, not once per document.
+    let mut xml_signer = None;
+    let xml_options = options.xml();
     let prepared = docs
         .iter()
-        .map(|(kind, bytes)| Prepared::new(bytes, *kind, chain, algorithm, options))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|(kind, bytes)| match kind {
+            DocumentKind::Xml => {
+                let s = match &xml_signer {
+                    Some(s) => s,
+                    None => xml_signer.insert(xml::XmlSigner::new(chain, algorithm)?),
+                };
+                Ok(Prepared::Xml(xml::prepare_with(bytes, s, &xml_options)?))
+            }
+            DocumentKind::Pdf => Prepared::new(bytes, *kind, chain, algorithm, options),
+        })
+        .collect::<Result<Vec<_>, SigningError>>()?;
     let digests: Vec<DigestBytes> = prepared.iter().map(|p| *p.digest()).collect();
     let values = signer.sign_digests(&digests)?;
     signer::check_batch(digests.len(), &values)?;

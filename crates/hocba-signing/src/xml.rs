@@ -36,6 +36,9 @@ use crate::report::{DocumentKind, Report, SignatureReport, SignatureStatus, fmt_
 use crate::signer::{DigestBytes, SignatureAlgorithm, Signer};
 use crate::trust::TrustList;
 
+mod c14n;
+mod twin;
+
 pub const DS_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
 pub const XADES_NS: &str = "http://uri.etsi.org/01903/v1.3.2#";
 const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
@@ -55,14 +58,16 @@ pub struct XmlSignOptions {
 /// A signature built up to its value (phase one of two-phase signing).
 #[derive(Debug, Clone)]
 pub struct Prepared {
-    head: String,
-    signature: String,
-    tail: String,
+    /// The document as given (with its byte-order mark, if any).
+    document: Vec<u8>,
+    /// Where the signature goes: just before the root's end tag.
+    at: usize,
+    /// The signature up to the value, and after it.
+    signature_head: String,
+    signature_tail: String,
     digest: DigestBytes,
     algorithm: SignatureAlgorithm,
 }
-
-const VALUE_PLACEHOLDER: &str = "\u{0}SIGNATURE-VALUE\u{0}";
 
 impl Prepared {
     /// The SHA-256 digest of the canonical `SignedInfo`: what the signer signs.
@@ -76,13 +81,54 @@ impl Prepared {
 
     /// Inserts the signature value (RSA PKCS#1 v1.5, or ECDSA `r || s`).
     pub fn finish(self, signature_value: &[u8]) -> Vec<u8> {
-        let value = B64.encode(signature_value);
-        let sig = self.signature.replacen(VALUE_PLACEHOLDER, &value, 1);
-        let mut out = String::with_capacity(self.head.len() + sig.len() + self.tail.len());
-        out.push_str(&self.head);
-        out.push_str(&sig);
-        out.push_str(&self.tail);
-        out.into_bytes()
+        let value_len = base64::encoded_len(signature_value.len(), true).unwrap_or(0);
+        let mut out = Vec::with_capacity(
+            self.document.len() + self.signature_head.len() + value_len + self.signature_tail.len(),
+        );
+        out.extend_from_slice(&self.document[..self.at]);
+        out.extend_from_slice(self.signature_head.as_bytes());
+        let start = out.len();
+        out.resize(start + value_len, 0);
+        let written = B64
+            .encode_slice(signature_value, &mut out[start..])
+            .expect("the base64 length was computed");
+        out.truncate(start + written);
+        out.extend_from_slice(self.signature_tail.as_bytes());
+        out.extend_from_slice(&self.document[self.at..]);
+        out
+    }
+}
+
+/// What every XML signature of one signer shares, computed once per batch:
+/// the algorithm, the digest of the signing certificate (for
+/// `SigningCertificateV2`) and the `KeyInfo` with the chain.
+#[derive(Debug, Clone)]
+pub(crate) struct XmlSigner {
+    algorithm: SignatureAlgorithm,
+    cert_digest: String,
+    key_info: String,
+}
+
+impl XmlSigner {
+    pub(crate) fn new(
+        chain: &[Certificate],
+        algorithm: SignatureAlgorithm,
+    ) -> Result<Self, SigningError> {
+        let leaf = chain
+            .first()
+            .ok_or_else(|| xml_err("the signer has no certificate"))?;
+        let mut key_info = String::from("<ds:KeyInfo><ds:X509Data>");
+        for c in chain {
+            key_info.push_str("<ds:X509Certificate>");
+            B64.encode_string(c.der(), &mut key_info);
+            key_info.push_str("</ds:X509Certificate>");
+        }
+        key_info.push_str("</ds:X509Data></ds:KeyInfo>");
+        Ok(XmlSigner {
+            algorithm,
+            cert_digest: B64.encode(leaf.sha256()),
+            key_info,
+        })
     }
 }
 
@@ -176,7 +222,7 @@ fn layout(doc: &Document<'_>) -> Result<Layout, String> {
         }
     }
     let (data, data_id) = data.ok_or("the root element has no data element")?;
-    for d in doc.descendants(data) {
+    for d in descendants(doc, data) {
         match doc.node_kind(d) {
             Some(NodeKind::Comment(_)) | Some(NodeKind::ProcessingInstruction(_)) => {
                 return Err(
@@ -195,11 +241,33 @@ fn layout(doc: &Document<'_>) -> Result<Layout, String> {
     })
 }
 
+/// The nodes under `top` in document order (pre-order), without
+/// allocating (uppsala's `descendants` collects them into a `Vec`).
+fn descendants<'a, 'd>(doc: &'a Document<'d>, top: NodeId) -> impl Iterator<Item = NodeId> + 'a {
+    let mut next = doc.first_child(top);
+    std::iter::from_fn(move || {
+        let current = next?;
+        next = doc.first_child(current).or_else(|| {
+            let mut n = current;
+            loop {
+                if let Some(s) = doc.next_sibling(n) {
+                    return Some(s);
+                }
+                n = doc.parent(n)?;
+                if n == top {
+                    return None;
+                }
+            }
+        });
+        Some(current)
+    })
+}
+
 /// Every `Id`-like attribute value must be unique (anti-XSW).
-fn id_map(doc: &Document<'_>) -> Result<std::collections::HashMap<String, NodeId>, String> {
+fn id_map<'a>(doc: &'a Document<'_>) -> Result<std::collections::HashMap<&'a str, NodeId>, String> {
     let mut map = std::collections::HashMap::new();
     let root = doc.root();
-    for n in doc.descendants(root) {
+    for n in descendants(doc, root) {
         let Some(e) = doc.element(n) else { continue };
         for a in &e.attributes {
             let local = a.name.local_name.as_ref();
@@ -207,7 +275,7 @@ fn id_map(doc: &Document<'_>) -> Result<std::collections::HashMap<String, NodeId
                 && (a.name.namespace_uri.is_none()
                     || a.name.namespace_uri.as_deref()
                         == Some("http://www.w3.org/XML/1998/namespace"));
-            if is_id && map.insert(a.value.to_string(), n).is_some() {
+            if is_id && map.insert(a.value.as_ref(), n).is_some() {
                 return Err(format!("duplicate Id \"{}\" in the document", a.value));
             }
         }
@@ -225,28 +293,154 @@ fn c14n_digest(doc: &Document<'_>, node: NodeId) -> Result<DigestBytes, String> 
     Ok(sha256(&c14n(doc, node)?))
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// Canonical bytes of a subtree for signing: the direct exclusive c14n
+/// (checked against `bergshamra_c14n` in debug builds).
+fn c14n_for_signing(doc: &Document<'_>, node: NodeId, out: &mut Vec<u8>) {
+    out.clear();
+    c14n::exclusive_subtree(doc, node, out);
+    #[cfg(debug_assertions)]
+    if let Ok(reference) = c14n(doc, node) {
+        debug_assert!(
+            reference == *out,
+            "direct c14n differs from bergshamra_c14n:\n{}\n{}",
+            String::from_utf8_lossy(&reference),
+            String::from_utf8_lossy(out)
+        );
+    }
 }
 
-fn reference(id: Option<&str>, type_: Option<&str>, uri: &str, digest: &str) -> String {
-    let mut r = String::from("<ds:Reference");
+/// A `<ds:Reference>` with exclusive c14n and SHA-256.
+fn reference(
+    t: &mut twin::Twin,
+    id: Option<&str>,
+    type_: Option<&str>,
+    uri: &str,
+    digest: &DigestBytes,
+) {
+    let uri = format!("#{uri}");
+    let mut attrs: Vec<(&str, &str)> = Vec::with_capacity(3);
     if let Some(id) = id {
-        r.push_str(&format!(" Id=\"{}\"", escape(id)));
+        attrs.push(("Id", id));
     }
     if let Some(t) = type_ {
-        r.push_str(&format!(" Type=\"{t}\""));
+        attrs.push(("Type", t));
     }
-    r.push_str(&format!(
-        " URI=\"#{}\"><ds:Transforms><ds:Transform Algorithm=\"{EXC_C14N}\"/></ds:Transforms>\
-         <ds:DigestMethod Algorithm=\"{SHA256_URI}\"/><ds:DigestValue>{digest}</ds:DigestValue>\
-         </ds:Reference>",
-        escape(uri)
-    ));
-    r
+    attrs.push(("URI", &uri));
+    t.open("ds", "Reference", &attrs);
+    t.open("ds", "Transforms", &[]);
+    t.empty("ds", "Transform", &[("Algorithm", EXC_C14N)]);
+    t.close();
+    t.empty("ds", "DigestMethod", &[("Algorithm", SHA256_URI)]);
+    t.text("ds", "DigestValue", &[], &B64.encode(digest));
+    t.close();
+}
+
+/// A signature as written, split around its value, with the canonical
+/// forms of its `SignedInfo` and `SignedProperties`.
+struct BuiltSignature {
+    head: String,
+    tail: String,
+    signed_info_c14n: Vec<u8>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    props_c14n: Vec<u8>,
+}
+
+/// Builds signature number `n`, covering `covered` (the data element's Id
+/// and the earlier signatures' Ids, with the digests of their canonical
+/// forms).
+fn build_signature(
+    signer: &XmlSigner,
+    n: usize,
+    time: OffsetDateTime,
+    role: Option<&str>,
+    covered: &[(&str, DigestBytes)],
+) -> BuiltSignature {
+    let sig_id = format!("sig-{n}");
+    let props_id = format!("{sig_id}-signedprops");
+    let data_ref_id = format!("{sig_id}-ref-data");
+
+    // XAdES qualifying properties (EN 319 132-1 §5.2): signing time,
+    // signing certificate v2 (digest of the signer's certificate), claimed
+    // role, and the data object's format.
+    let mut props = twin::Twin::with_capacity(1024);
+    props.open("xades", "SignedProperties", &[("Id", &props_id)]);
+    props.open("xades", "SignedSignatureProperties", &[]);
+    props.text("xades", "SigningTime", &[], &fmt_time(time));
+    props.open("xades", "SigningCertificateV2", &[]);
+    props.open("xades", "Cert", &[]);
+    props.open("xades", "CertDigest", &[]);
+    props.empty("ds", "DigestMethod", &[("Algorithm", SHA256_URI)]);
+    props.text("ds", "DigestValue", &[], &signer.cert_digest);
+    props.close();
+    props.close();
+    props.close();
+    if let Some(r) = role {
+        props.open("xades", "SignerRoleV2", &[]);
+        props.open("xades", "ClaimedRoles", &[]);
+        props.text("xades", "ClaimedRole", &[], r);
+        props.close();
+        props.close();
+    }
+    props.close();
+    props.open("xades", "SignedDataObjectProperties", &[]);
+    props.open(
+        "xades",
+        "DataObjectFormat",
+        &[("ObjectReference", &format!("#{data_ref_id}"))],
+    );
+    props.text("xades", "MimeType", &[], "text/xml");
+    props.close();
+    props.close();
+    props.close();
+
+    // SignedInfo: the data, every earlier signature, the properties.
+    let mut si = twin::Twin::with_capacity(512 + 512 * covered.len());
+    si.open("ds", "SignedInfo", &[]);
+    si.empty("ds", "CanonicalizationMethod", &[("Algorithm", EXC_C14N)]);
+    si.empty(
+        "ds",
+        "SignatureMethod",
+        &[("Algorithm", signer.algorithm.xml_uri())],
+    );
+    for (k, (id, digest)) in covered.iter().enumerate() {
+        let ref_id = (k == 0).then_some(data_ref_id.as_str());
+        reference(&mut si, ref_id, None, id, digest);
+    }
+    reference(
+        &mut si,
+        None,
+        Some(SIGNED_PROPS_TYPE),
+        &props_id,
+        &sha256(&props.c14n),
+    );
+    si.close();
+
+    let mut head = String::with_capacity(si.xml.len() + 160);
+    head.push_str("<ds:Signature xmlns:ds=\"");
+    head.push_str(DS_NS);
+    head.push_str("\" Id=\"");
+    head.push_str(&sig_id);
+    head.push_str("\">");
+    head.push_str(&si.xml);
+    head.push_str("<ds:SignatureValue Id=\"");
+    head.push_str(&sig_id);
+    head.push_str("-value\">");
+    let mut tail = String::with_capacity(signer.key_info.len() + props.xml.len() + 200);
+    tail.push_str("</ds:SignatureValue>");
+    tail.push_str(&signer.key_info);
+    tail.push_str("<ds:Object><xades:QualifyingProperties xmlns:xades=\"");
+    tail.push_str(XADES_NS);
+    tail.push_str("\" Target=\"#");
+    tail.push_str(&sig_id);
+    tail.push_str("\">");
+    tail.push_str(&props.xml);
+    tail.push_str("</xades:QualifyingProperties></ds:Object></ds:Signature>");
+    BuiltSignature {
+        head,
+        tail,
+        signed_info_c14n: si.c14n,
+        props_c14n: props.c14n,
+    }
 }
 
 /// Builds the next signature of `document` (phase one).
@@ -256,12 +450,28 @@ pub fn prepare(
     algorithm: SignatureAlgorithm,
     options: &XmlSignOptions,
 ) -> Result<Prepared, SigningError> {
-    let leaf = chain
-        .first()
-        .ok_or_else(|| xml_err("the signer has no certificate"))?;
-    let bom = document.starts_with(b"\xef\xbb\xbf");
+    prepare_with(document, &XmlSigner::new(chain, algorithm)?, options)
+}
+
+/// [`prepare`] with what the signer's signatures share computed already.
+pub(crate) fn prepare_with(
+    document: &[u8],
+    signer: &XmlSigner,
+    options: &XmlSignOptions,
+) -> Result<Prepared, SigningError> {
+    let bom_len = if document.starts_with(b"\xef\xbb\xbf") {
+        3
+    } else {
+        0
+    };
     let text = as_text(document).map_err(xml_err)?;
     refuse_dtd(text).map_err(xml_err)?;
+    let role = options.role.as_deref();
+    if role.is_some_and(|r| !twin::is_xml_text(r)) {
+        return Err(xml_err(
+            "the role contains characters that XML does not allow",
+        ));
+    }
     let doc = uppsala::parse(text).map_err(|e| xml_err(format!("not well-formed: {e}")))?;
     let lay = layout(&doc).map_err(xml_err)?;
     let ids = id_map(&doc).map_err(xml_err)?;
@@ -278,115 +488,32 @@ pub fn prepare(
         }
     }
 
-    let mut refs = String::new();
-    let data_digest = c14n_digest(&doc, lay.data).map_err(xml_err)?;
-    refs.push_str(&reference(
-        Some(&data_ref_id),
-        None,
-        &lay.data_id,
-        &B64.encode(data_digest),
-    ));
-    for (node, id) in &lay.signatures {
-        let d = c14n_digest(&doc, *node).map_err(xml_err)?;
-        refs.push_str(&reference(None, None, id, &B64.encode(d)));
-    }
-
-    // XAdES qualifying properties (EN 319 132-1 §5.2): signing time,
-    // signing certificate v2 (digest of the signer's certificate), claimed
-    // role, and the data object's format.
     let time = options.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
-    let role = options
-        .role
-        .as_deref()
-        .map(|r| {
-            format!(
-                "<xades:SignerRoleV2><xades:ClaimedRoles><xades:ClaimedRole>{}\
-                 </xades:ClaimedRole></xades:ClaimedRoles></xades:SignerRoleV2>",
-                escape(r)
-            )
-        })
-        .unwrap_or_default();
-    let signed_props = format!(
-        "<xades:SignedProperties Id=\"{props_id}\"><xades:SignedSignatureProperties>\
-         <xades:SigningTime>{}</xades:SigningTime><xades:SigningCertificateV2><xades:Cert>\
-         <xades:CertDigest><ds:DigestMethod Algorithm=\"{SHA256_URI}\"/><ds:DigestValue>{}\
-         </ds:DigestValue></xades:CertDigest></xades:Cert></xades:SigningCertificateV2>{role}\
-         </xades:SignedSignatureProperties><xades:SignedDataObjectProperties>\
-         <xades:DataObjectFormat ObjectReference=\"#{data_ref_id}\"><xades:MimeType>text/xml\
-         </xades:MimeType></xades:DataObjectFormat></xades:SignedDataObjectProperties>\
-         </xades:SignedProperties>",
-        fmt_time(time),
-        B64.encode(leaf.sha256()),
-    );
-    let key_info: String = chain
-        .iter()
-        .map(|c| {
-            format!(
-                "<ds:X509Certificate>{}</ds:X509Certificate>",
-                B64.encode(c.der())
-            )
-        })
-        .collect();
-    let build = |props_digest: &str| {
-        format!(
-            "<ds:Signature xmlns:ds=\"{DS_NS}\" Id=\"{sig_id}\"><ds:SignedInfo>\
-             <ds:CanonicalizationMethod Algorithm=\"{EXC_C14N}\"/>\
-             <ds:SignatureMethod Algorithm=\"{}\"/>{refs}{}</ds:SignedInfo>\
-             <ds:SignatureValue Id=\"{sig_id}-value\">{VALUE_PLACEHOLDER}</ds:SignatureValue>\
-             <ds:KeyInfo><ds:X509Data>{key_info}</ds:X509Data></ds:KeyInfo>\
-             <ds:Object><xades:QualifyingProperties xmlns:xades=\"{XADES_NS}\" \
-             Target=\"#{sig_id}\">{signed_props}</xades:QualifyingProperties></ds:Object>\
-             </ds:Signature>",
-            algorithm.xml_uri(),
-            reference(None, Some(SIGNED_PROPS_TYPE), &props_id, props_digest),
-        )
-    };
-
-    // Exclusive c14n of a subtree does not depend on its context, so the
-    // signature can be canonicalised on its own, before insertion.
-    let parse_sig = |s: &str| -> Result<String, SigningError> {
-        // The placeholder holds NULs, which XML forbids; parse with a stand-in.
-        Ok(s.replacen(VALUE_PLACEHOLDER, "AA==", 1))
-    };
-    let draft = parse_sig(&build(""))?;
-    let draft_doc = uppsala::parse(&draft).map_err(|e| xml_err(format!("internal: {e}")))?;
-    let props_node = draft_doc
-        .descendants(draft_doc.root())
-        .into_iter()
-        .find(|n| is_element(&draft_doc, *n, XADES_NS, "SignedProperties"))
-        .ok_or_else(|| xml_err("internal: SignedProperties not found"))?;
-    let props_digest = B64.encode(c14n_digest(&draft_doc, props_node).map_err(xml_err)?);
-    let signature = build(&props_digest);
-    let final_text = parse_sig(&signature)?;
-    let final_doc = uppsala::parse(&final_text).map_err(|e| xml_err(format!("internal: {e}")))?;
-    let signed_info = final_doc
-        .descendants(final_doc.root())
-        .into_iter()
-        .find(|n| is_element(&final_doc, *n, DS_NS, "SignedInfo"))
-        .ok_or_else(|| xml_err("internal: SignedInfo not found"))?;
-    let digest = c14n_digest(&final_doc, signed_info).map_err(xml_err)?;
+    let mut buf = Vec::with_capacity(text.len());
+    c14n_for_signing(&doc, lay.data, &mut buf);
+    let mut covered = Vec::with_capacity(n);
+    covered.push((lay.data_id.as_str(), sha256(&buf)));
+    for (node, id) in &lay.signatures {
+        c14n_for_signing(&doc, *node, &mut buf);
+        covered.push((id.as_str(), sha256(&buf)));
+    }
+    let sig = build_signature(signer, n, time, role, &covered);
 
     // Insert just before the root's end tag.
     let root = doc.document_element().expect("layout checked");
     let range = doc
         .node_range(root)
         .ok_or_else(|| xml_err("internal: no source range for the root"))?;
-    let root_src = &text[range.clone()];
-    let end_tag = root_src
+    let end_tag = text[range.clone()]
         .rfind("</")
         .ok_or_else(|| xml_err("the root element has no end tag"))?;
-    let at = range.start + end_tag;
-    let mut head = String::with_capacity(at + 3);
-    if bom {
-        head.push('\u{feff}');
-    }
-    head.push_str(&text[..at]);
     Ok(Prepared {
-        head,
-        signature,
-        tail: text[at..].to_string(),
-        digest,
-        algorithm,
+        at: bom_len + range.start + end_tag,
+        document: document.to_vec(),
+        signature_head: sig.head,
+        signature_tail: sig.tail,
+        digest: sha256(&sig.signed_info_c14n),
+        algorithm: signer.algorithm,
     })
 }
 
@@ -547,7 +674,7 @@ fn parse_reference(doc: &Document<'_>, r: NodeId) -> Result<Ref, String> {
 fn verify_one(
     doc: &Document<'_>,
     lay: &Layout,
-    ids: &std::collections::HashMap<String, NodeId>,
+    ids: &std::collections::HashMap<&str, NodeId>,
     index: usize,
     sig: NodeId,
     trust: &TrustList,
@@ -667,7 +794,7 @@ fn verify_one(
         ));
     }
     for (k, (rf, (node, what, type_))) in refs.iter().zip(&expected).enumerate() {
-        let target = ids.get(&rf.uri).copied();
+        let target = ids.get(rf.uri.as_str()).copied();
         if target != Some(*node) {
             return Err(if k >= 1 && k <= index {
                 format!(
@@ -725,4 +852,330 @@ pub fn data_element_range(document: &[u8]) -> Option<std::ops::Range<usize>> {
     let lay = layout(&doc).ok()?;
     let r = doc.node_range(lay.data)?;
     Some(r.start + offset..r.end + offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Documents exercising what exclusive c14n cares about: default and
+    /// prefixed namespaces, undeclarations, redundant redeclarations,
+    /// namespaced and `xml:` attributes and their order, character
+    /// references, CDATA, entities, Vietnamese text, processing
+    /// instructions and comments.
+    fn documents() -> Vec<String> {
+        let mut docs: Vec<String> = (0..3)
+            .map(|i| String::from_utf8(crate::bench::sample_transcript_xml(i)).unwrap())
+            .collect();
+        docs.extend(
+            [
+                r#"<r xmlns="urn:d" xmlns:p="urn:p" xmlns:q="urn:q"><p:a q:x="1" y="2" xml:lang="vi"><b xmlns=""><c xmlns="urn:e">t</c><d/></b><p:d xmlns:p="urn:p2" p:z="3"/><p:e xmlns:p="urn:p"/></p:a><q:e xmlns:q="urn:q" xmlns="urn:d"/><f xmlns="">x</f></r>"#,
+                "<r a=\"&lt;&amp;&quot;&gt;&#9;&#10;&#13;'\" b='x\"y' c=\"\t tab\"> &lt;&gt;&amp;\"' &#13;\r\n<![CDATA[<&>\"]]>Tiếng Việt: Nguyễn Văn Ánh, điểm 9.5 &#x1EA0; &#169;</r>",
+                "<r><!--c--><?pi data\r here?><?pi2?><a>x<!--y-->z<?p  ?></a></r>",
+                r#"<r xmlns:b="urn:a" xmlns:a="urn:b"><e a:z="1" b:y="2" z="3" a="4" b:a="5" xml:space="preserve"/></r>"#,
+                r#"<r xmlns="urn:d"><a xmlns=""><b xmlns="urn:d"><c xmlns=""/></b></a></r>"#,
+                "<HocBa xmlns=\"urn:vn:hocba:1\">\n  <DuLieu Id=\"DuLieu\">\n\t<Ten ghiChu=\"&quot;Hiệu trưởng&quot; &amp; &lt;Phó&gt;\">Trần Thị Bích &amp; \"Ngọc\" &lt;10A1&gt;</Ten>\n  </DuLieu>\n</HocBa>\n",
+                r##"<ns0:r xmlns:ns0="urn:x" xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:Signature Id="s"><ds:SignedInfo><ds:Reference URI="#a"/></ds:SignedInfo><!-- note --><ds:Object xmlns:xades="http://uri.etsi.org/01903/v1.3.2#"><xades:QualifyingProperties Target="#s"/></ds:Object></ds:Signature></ns0:r>"##,
+            ]
+            .map(String::from),
+        );
+        docs
+    }
+
+    #[test]
+    fn direct_c14n_matches_bergshamra_on_every_element() {
+        let mut docs = documents();
+        // And on documents we signed (the earlier signatures are hashed too).
+        let signed: Vec<String> = docs[..3]
+            .iter()
+            .map(|d| signed_twice(d, Some("Giáo viên chủ nhiệm & \"GVCN\" <10A1>")))
+            .collect();
+        docs.extend(signed);
+        let mut elements = 0;
+        for text in &docs {
+            let doc = uppsala::parse(text).unwrap();
+            for node in descendants(&doc, doc.root()) {
+                if doc.element(node).is_none() {
+                    continue;
+                }
+                let mut fast = Vec::new();
+                c14n::exclusive_subtree(&doc, node, &mut fast);
+                let reference = c14n(&doc, node).unwrap();
+                assert_eq!(
+                    String::from_utf8_lossy(&fast),
+                    String::from_utf8_lossy(&reference),
+                    "in {text}"
+                );
+                elements += 1;
+            }
+        }
+        assert!(elements > 500, "{elements}");
+    }
+
+    fn test_signer(algorithm: SignatureAlgorithm) -> XmlSigner {
+        XmlSigner {
+            algorithm,
+            cert_digest: B64.encode(sha256(b"certificate")),
+            key_info: "<ds:KeyInfo><ds:X509Data><ds:X509Certificate>MIIB\
+                       </ds:X509Certificate></ds:X509Data></ds:KeyInfo>"
+                .into(),
+        }
+    }
+
+    fn time() -> OffsetDateTime {
+        time::macros::datetime!(2026-05-20 08:30:15.25 +07:00)
+    }
+
+    /// Signs `document` twice (structure only: the values are stand-ins).
+    fn signed_twice(document: &str, role: Option<&str>) -> String {
+        let signer = test_signer(SignatureAlgorithm::EcdsaP256Sha256);
+        let options = XmlSignOptions {
+            signing_time: Some(time()),
+            role: role.map(str::to_string),
+        };
+        let mut d = document.as_bytes().to_vec();
+        for _ in 0..2 {
+            d = prepare_with(&d, &signer, &options)
+                .unwrap()
+                .finish(&[7u8; 64]);
+        }
+        String::from_utf8(d).unwrap()
+    }
+
+    fn find(doc: &Document<'_>, under: NodeId, ns: &str, local: &str) -> NodeId {
+        descendants(doc, under)
+            .find(|n| is_element(doc, *n, ns, local))
+            .unwrap_or_else(|| panic!("no {local}"))
+    }
+
+    const ROLES: [Option<&str>; 6] = [
+        None,
+        Some("Giáo viên chủ nhiệm"),
+        Some("Hiệu trưởng & \"Phó\" <tạm> quyền 'HT'"),
+        Some("dòng 1\r\ndòng 2\ttab\nvà\rCR"),
+        Some("  khoảng trắng  "),
+        Some(""),
+    ];
+
+    /// The canonical bytes written alongside the signature are what
+    /// `bergshamra_c14n` makes of the parsed signature, wherever it sits.
+    #[test]
+    fn direct_canonical_signature_parts_match_bergshamra() {
+        let wrappers = [
+            (
+                "<HocBa xmlns=\"urn:vn:hocba:1\"><DuLieu Id=\"x\"/>",
+                "</HocBa>",
+            ),
+            (
+                "<p:HocBa xmlns:p=\"urn:p\" xmlns:ds=\"urn:not-ds\" xmlns:xades=\"urn:not-xades\" \
+                 xmlns=\"urn:d\"><p:DuLieu Id=\"x\"/>",
+                "</p:HocBa>",
+            ),
+            ("<HocBa>\n<DuLieu Id=\"x\"/>\n", "\n</HocBa>"),
+        ];
+        let coverings: [&[(&str, DigestBytes)]; 3] = [
+            &[("DuLieu", [1; 32])],
+            &[("dữ-liệu&<>\"'\t\n\r x", [2; 32]), ("sig-1", [3; 32])],
+            &[
+                ("DuLieu", [4; 32]),
+                ("sig-1", [5; 32]),
+                ("chữ ký 2", [6; 32]),
+            ],
+        ];
+        let mut checked = 0;
+        for algorithm in [
+            SignatureAlgorithm::RsaPkcs1Sha256,
+            SignatureAlgorithm::EcdsaP256Sha256,
+        ] {
+            let signer = test_signer(algorithm);
+            for role in ROLES {
+                for covered in coverings {
+                    for (open, close) in wrappers {
+                        let n = covered.len();
+                        let sig = build_signature(&signer, n, time(), role, covered);
+                        let text = format!("{open}{}AAAA{}{close}", sig.head, sig.tail);
+                        let doc = uppsala::parse(&text).unwrap();
+                        let s = find(&doc, doc.root(), DS_NS, "Signature");
+                        let si = find(&doc, s, DS_NS, "SignedInfo");
+                        let sp = find(&doc, s, XADES_NS, "SignedProperties");
+                        assert_eq!(
+                            String::from_utf8_lossy(&c14n(&doc, si).unwrap()),
+                            String::from_utf8_lossy(&sig.signed_info_c14n)
+                        );
+                        assert_eq!(
+                            String::from_utf8_lossy(&c14n(&doc, sp).unwrap()),
+                            String::from_utf8_lossy(&sig.props_c14n)
+                        );
+                        // The values read back are the values written.
+                        if let Some(r) = role {
+                            let cr = find(&doc, sp, XADES_NS, "ClaimedRole");
+                            assert_eq!(text_of(&doc, cr), r);
+                        }
+                        let refs: Vec<NodeId> = element_children(&doc, si)[2..].to_vec();
+                        assert_eq!(refs.len(), n + 1);
+                        for (r, (id, digest)) in refs.iter().zip(covered) {
+                            let parsed = parse_reference(&doc, *r).unwrap();
+                            assert_eq!(parsed.uri, *id);
+                            assert_eq!(parsed.digest, digest.to_vec());
+                        }
+                        let props = parse_reference(&doc, refs[n]).unwrap();
+                        assert_eq!(props.digest, sha256(&sig.props_c14n).to_vec());
+                        assert_eq!(props.type_.as_deref(), Some(SIGNED_PROPS_TYPE));
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 2 * ROLES.len() * 3 * 3);
+    }
+
+    /// The builder before direct canonicalisation, verbatim: the written
+    /// signature must not change by a byte.
+    fn legacy_signature(
+        signer: &XmlSigner,
+        n: usize,
+        time: OffsetDateTime,
+        role: Option<&str>,
+        covered: &[(&str, DigestBytes)],
+        props_digest: &str,
+    ) -> String {
+        fn escape(s: &str) -> String {
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+        }
+        fn reference(id: Option<&str>, type_: Option<&str>, uri: &str, digest: &str) -> String {
+            let mut r = String::from("<ds:Reference");
+            if let Some(id) = id {
+                r.push_str(&format!(" Id=\"{}\"", escape(id)));
+            }
+            if let Some(t) = type_ {
+                r.push_str(&format!(" Type=\"{t}\""));
+            }
+            r.push_str(&format!(
+                " URI=\"#{}\"><ds:Transforms><ds:Transform Algorithm=\"{EXC_C14N}\"/></ds:Transforms>\
+                 <ds:DigestMethod Algorithm=\"{SHA256_URI}\"/><ds:DigestValue>{digest}</ds:DigestValue>\
+                 </ds:Reference>",
+                escape(uri)
+            ));
+            r
+        }
+        let sig_id = format!("sig-{n}");
+        let props_id = format!("{sig_id}-signedprops");
+        let data_ref_id = format!("{sig_id}-ref-data");
+        let mut refs = String::new();
+        for (k, (id, d)) in covered.iter().enumerate() {
+            let ref_id = (k == 0).then_some(data_ref_id.as_str());
+            refs.push_str(&reference(ref_id, None, id, &B64.encode(d)));
+        }
+        let role = role
+            .map(|r| {
+                format!(
+                    "<xades:SignerRoleV2><xades:ClaimedRoles><xades:ClaimedRole>{}\
+                     </xades:ClaimedRole></xades:ClaimedRoles></xades:SignerRoleV2>",
+                    escape(r)
+                )
+            })
+            .unwrap_or_default();
+        let signed_props = format!(
+            "<xades:SignedProperties Id=\"{props_id}\"><xades:SignedSignatureProperties>\
+             <xades:SigningTime>{}</xades:SigningTime><xades:SigningCertificateV2><xades:Cert>\
+             <xades:CertDigest><ds:DigestMethod Algorithm=\"{SHA256_URI}\"/><ds:DigestValue>{}\
+             </ds:DigestValue></xades:CertDigest></xades:Cert></xades:SigningCertificateV2>{role}\
+             </xades:SignedSignatureProperties><xades:SignedDataObjectProperties>\
+             <xades:DataObjectFormat ObjectReference=\"#{data_ref_id}\"><xades:MimeType>text/xml\
+             </xades:MimeType></xades:DataObjectFormat></xades:SignedDataObjectProperties>\
+             </xades:SignedProperties>",
+            fmt_time(time),
+            signer.cert_digest,
+        );
+        format!(
+            "<ds:Signature xmlns:ds=\"{DS_NS}\" Id=\"{sig_id}\"><ds:SignedInfo>\
+             <ds:CanonicalizationMethod Algorithm=\"{EXC_C14N}\"/>\
+             <ds:SignatureMethod Algorithm=\"{}\"/>{refs}{}</ds:SignedInfo>\
+             <ds:SignatureValue Id=\"{sig_id}-value\">VALUE</ds:SignatureValue>\
+             {}\
+             <ds:Object><xades:QualifyingProperties xmlns:xades=\"{XADES_NS}\" \
+             Target=\"#{sig_id}\">{signed_props}</xades:QualifyingProperties></ds:Object>\
+             </ds:Signature>",
+            signer.algorithm.xml_uri(),
+            reference(None, Some(SIGNED_PROPS_TYPE), &props_id, props_digest),
+            signer.key_info,
+        )
+    }
+
+    #[test]
+    fn written_signature_is_unchanged() {
+        let signer = test_signer(SignatureAlgorithm::RsaPkcs1Sha256);
+        let covered: &[(&str, DigestBytes)] = &[
+            ("DuLieu", [9; 32]),
+            ("sig-1", [8; 32]),
+            ("a&b<c>\"d\"", [7; 32]),
+        ];
+        // Roles without \r, \t or \n: those are now character references,
+        // so that they read back as written.
+        for role in ROLES
+            .into_iter()
+            .filter(|r| !r.is_some_and(|r| r.contains(['\r', '\t', '\n'])))
+        {
+            for k in 1..=covered.len() {
+                let sig = build_signature(&signer, k, time(), role, &covered[..k]);
+                let props_digest = B64.encode(sha256(&sig.props_c14n));
+                assert_eq!(
+                    format!("{}VALUE{}", sig.head, sig.tail),
+                    legacy_signature(&signer, k, time(), role, &covered[..k], &props_digest)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn roles_with_characters_xml_forbids_are_refused() {
+        let signer = test_signer(SignatureAlgorithm::EcdsaP256Sha256);
+        let doc = crate::bench::sample_transcript_xml(1);
+        for bad in ["a\u{0}b", "\u{1b}[31m", "x\u{FFFE}"] {
+            let options = XmlSignOptions {
+                signing_time: None,
+                role: Some(bad.into()),
+            };
+            let err = prepare_with(&doc, &signer, &options).unwrap_err();
+            assert!(err.to_string().contains("role"), "{err}");
+        }
+    }
+
+    /// The prepared digest is the hash of `bergshamra_c14n(SignedInfo)` of
+    /// the signed document, and the document is kept byte for byte around
+    /// the inserted signature (with a byte-order mark too).
+    #[test]
+    fn prepared_digest_is_that_of_the_inserted_signed_info() {
+        let signer = test_signer(SignatureAlgorithm::EcdsaP256Sha256);
+        for (i, text) in documents()
+            .iter()
+            .enumerate()
+            .take(3)
+            .chain([(9, &format!("\u{feff}{}", documents()[8]))])
+        {
+            for role in ROLES {
+                let options = XmlSignOptions {
+                    signing_time: Some(time()),
+                    role: role.map(str::to_string),
+                };
+                let p = prepare_with(text.as_bytes(), &signer, &options).unwrap();
+                let digest = *p.digest();
+                let out = p.finish(&[i as u8; 64]);
+                let out_text = as_text(&out).unwrap();
+                let doc = uppsala::parse(out_text).unwrap();
+                let lay = layout(&doc).unwrap();
+                let (sig, _) = lay.signatures.last().unwrap();
+                let si = find(&doc, *sig, DS_NS, "SignedInfo");
+                assert_eq!(sha256(&c14n(&doc, si).unwrap()), digest);
+                let range = doc.node_range(*sig).unwrap();
+                let offset = out.len() - out_text.len();
+                let mut rebuilt = out[..offset + range.start].to_vec();
+                rebuilt.extend_from_slice(&out[offset + range.end..]);
+                assert_eq!(rebuilt, text.as_bytes());
+            }
+        }
+    }
 }
