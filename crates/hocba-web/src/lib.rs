@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod api;
 pub mod api_gradebook;
+pub mod api_signing;
 pub mod error;
 pub mod import;
 pub mod openapi;
@@ -53,6 +54,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(api_gradebook::routes())
+        .merge(api_signing::routes())
         .merge(ui::routes())
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024))
         .layer(axum::middleware::map_response(security_headers))

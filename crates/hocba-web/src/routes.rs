@@ -104,6 +104,17 @@ pub const SCHOOL_ROUTES: &[RouteSpec] = &[
     route("GET", "/api/v1/schools/{school}/gradebook/{class}/{subject}/{semester}/history", Some(ViewGradebook), "Lịch sử sửa điểm (?student)", Empty),
     route("GET", "/api/v1/schools/{school}/conduct/{class}/{semester}", Some(ViewGradebook), "Kết quả rèn luyện và nhận xét của giáo viên chủ nhiệm", Empty),
     route("PUT", "/api/v1/schools/{school}/conduct/{class}/{semester}", Some(EnterConduct), "Nhập kết quả rèn luyện và nhận xét: {student_id, training_result, comment, version}", Json),
+    // Signing accounts and the organisation certificate (seed 004 §II.2, §III.1).
+    route("GET", "/api/v1/schools/{school}/signing-accounts", Some(ViewSigningAccounts), "Duyệt tài khoản ký: mọi cán bộ với tài khoản ký năm học hiện tại (hoặc Chưa đăng ký tài khoản) và quyền ký", Empty),
+    route("POST", "/api/v1/schools/{school}/signing-accounts", Some(RegisterSigningAccount), "Đăng ký tài khoản ký của mình → Chờ duyệt: {kind: \"token\", certificate: PEM hoặc DER base64} | {kind: \"remote\", provider_url, username, access_token, credential_id?}", Json),
+    route("GET", "/api/v1/schools/{school}/signing-accounts/mine", Some(RegisterSigningAccount), "Tài khoản ký của tôi: trạng thái và ký được hay chưa (lý do)", Empty),
+    route("POST", "/api/v1/schools/{school}/signing-accounts/copy-previous-year", Some(ManageSigningAccounts), "Lấy dữ liệu năm học trước: sao chép tài khoản đã duyệt còn hiệu lực (và chứng thư số nhà trường), kèm danh sách bỏ qua và lý do", Empty),
+    route("POST", "/api/v1/schools/{school}/signing-accounts/{staff}/approve", Some(ManageSigningAccounts), "Duyệt tài khoản đăng ký → Đã duyệt tài khoản", Empty),
+    route("POST", "/api/v1/schools/{school}/signing-accounts/{staff}/reject", Some(ManageSigningAccounts), "Từ chối tài khoản: {reason} → Từ chối duyệt", Json),
+    route("GET", "/api/v1/schools/{school}/signing-permissions", Some(ViewSigningAccounts), "Phân quyền ký: ký phát hành, đóng dấu, ký thay hiệu trưởng", Empty),
+    route("PUT", "/api/v1/schools/{school}/signing-permissions/{staff}", Some(ManageSigningAccounts), "Phân quyền ký cho một cán bộ: {permissions: [\"issue_sign\", \"seal\", \"delegate\"]}", Json),
+    route("GET", "/api/v1/schools/{school}/org-certificates", Some(ViewSigningAccounts), "Chứng thư số nhà trường: chứng thư đang dùng và lịch sử yêu cầu đăng ký", Empty),
+    route("POST", "/api/v1/schools/{school}/org-certificates", Some(RegisterOrgCertificate), "Đăng ký (lại) chứng thư số nhà trường → Chờ duyệt đăng ký: {certificate, reason?}", Json),
 ];
 
 /// Routes not tied to one school; the unit routes ask `authorise_unit`.
@@ -119,6 +130,9 @@ pub const GENERAL_ROUTES: &[RouteSpec] = &[
     route("GET", "/api/v1/units/{unit}", None, "Đơn vị và các đơn vị, trường trực thuộc (quản trị viên, chuyên viên Sở/Phòng)", Empty),
     route("POST", "/api/v1/units/{unit}/bureaus", None, "Thêm Phòng GD&ĐT (quản trị viên Sở)", Json),
     route("POST", "/api/v1/units/{unit}/schools", None, "Thêm trường với tài khoản quản trị đầu tiên (quản trị viên Sở/Phòng)", Json),
+    route("GET", "/api/v1/units/{unit}/org-certificates", None, "Yêu cầu đăng ký chứng thư số của các trường thuộc đơn vị (chuyên viên Phòng/Sở)", Empty),
+    route("POST", "/api/v1/units/{unit}/org-certificates/{request}/approve", None, "Duyệt chứng thư số nhà trường (chuyên viên Phòng/Sở)", Empty),
+    route("POST", "/api/v1/units/{unit}/org-certificates/{request}/reject", None, "Từ chối duyệt chứng thư số nhà trường: {reason} (chuyên viên Phòng/Sở)", Json),
 ];
 
 #[cfg(test)]

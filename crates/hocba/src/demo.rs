@@ -208,7 +208,158 @@ pub async fn load(store: &Store, data: &DemoDataSet) -> anyhow::Result<Vec<DemoL
             );
         }
     }
+    signing_accounts(store, &logins)
+        .await
+        .context("signing accounts")?;
     Ok(logins)
+}
+
+/// Signing accounts of the THPT school (seed 004 §II.2, §III.1), from a
+/// freshly generated test PKI (`hocba_signing::pki::DemoPki`): the
+/// principal and the homeroom teacher registered with USB tokens and
+/// approved, the principal holding the issuing-signer and seal permissions,
+/// and the school's organisation certificate approved by the department.
+async fn signing_accounts(store: &Store, logins: &[DemoLogin]) -> anyhow::Result<()> {
+    use hocba_domain::signing_account::{AccountEvent, OrgDecision, Permission, SignerKind};
+    use hocba_signing::pki::{DemoPki, Role as PkiRole};
+    use hocba_storage::{CertificateInput, NewOrgCertificate, NewSigningAccount};
+    use hocba_web::api_signing::certificate_facts;
+
+    let Some(admin) = logins.iter().find(|l| l.username == "thpt.admin") else {
+        return Ok(());
+    };
+    let school = SchoolId(admin.unit_id);
+    let year = store.current_year(school).await?.id;
+    let pki = DemoPki::generate(&admin.password)?;
+    let school_admin = Actor::system("hocba demo (quản trị viên)");
+    for (username, like, uid) in [
+        ("thpt.hieutruong", PkiRole::Leader, "CCCD:031075001234"),
+        ("thpt.gvcn", PkiRole::HomeroomTeacher, "CCCD:031185004321"),
+    ] {
+        let Some(account) = store.account_by_username(username).await? else {
+            continue;
+        };
+        let Some(staff) = account.staff_id else {
+            continue;
+        };
+        let name = store.staff_member(school, staff).await?.full_name;
+        let certificate = certificate_in_name(&pki, like, &name, uid)?;
+        let facts = certificate_facts(&certificate);
+        store
+            .register_signing_account(
+                &Actor::system(format!("{name} ({username})")),
+                school,
+                year,
+                &NewSigningAccount {
+                    staff,
+                    kind: SignerKind::Token,
+                    provider_url: None,
+                    provider_username: None,
+                    credential_id: None,
+                    certificate: CertificateInput {
+                        pem: &certificate.to_pem(),
+                        facts: &facts,
+                        warnings: &[],
+                    },
+                },
+            )
+            .await?;
+        store
+            .decide_signing_account(&school_admin, school, year, staff, &AccountEvent::Approve)
+            .await?;
+        if username == "thpt.hieutruong" {
+            store
+                .set_signing_permissions(
+                    &school_admin,
+                    school,
+                    staff,
+                    &[Permission::IssueSign, Permission::Seal],
+                )
+                .await?;
+        }
+    }
+    let org = &pki.identity(PkiRole::School).certificate;
+    let facts = certificate_facts(org);
+    let request = store
+        .register_org_certificate(
+            &school_admin,
+            school,
+            year,
+            &NewOrgCertificate {
+                certificate: CertificateInput {
+                    pem: &org.to_pem(),
+                    facts: &facts,
+                    warnings: &[],
+                },
+                reason: None,
+            },
+        )
+        .await?;
+    store
+        .decide_org_certificate(
+            &Actor::system("hocba demo (chuyên viên Sở)"),
+            school,
+            request.id,
+            &OrgDecision::Approve,
+        )
+        .await?;
+    Ok(())
+}
+
+/// A personal certificate of the test PKI in `name`, for the key of the
+/// demo identity `like` (so that `Identity::private_key_pkcs8` signs for it).
+pub fn certificate_in_name(
+    pki: &hocba_signing::pki::DemoPki,
+    like: hocba_signing::pki::Role,
+    name: &str,
+    uid: &str,
+) -> anyhow::Result<hocba_signing::Certificate> {
+    let identity = pki.identity(like);
+    let key = subject_public_key(identity.certificate.der())
+        .context("the demo certificate has no readable public key")?;
+    let algorithm = identity
+        .certificate
+        .signature_algorithm()
+        .context("the demo certificate's key type")?;
+    Ok(pki.issue_for_public_key(key, algorithm, name, uid)?)
+}
+
+/// The `subjectPublicKey` bits of a DER certificate: the seventh field of
+/// the `TBSCertificate` (after the optional `[0]` version), RFC 5280 §4.1.
+fn subject_public_key(der: &[u8]) -> Option<&[u8]> {
+    /// One DER element: (tag, content, the rest after it).
+    fn element(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+        let (&tag, rest) = input.split_first()?;
+        let (&first, mut rest) = rest.split_first()?;
+        let length = if first < 0x80 {
+            usize::from(first)
+        } else {
+            let count = usize::from(first & 0x7f);
+            if count == 0 || count > 4 || rest.len() < count {
+                return None;
+            }
+            let length = rest[..count]
+                .iter()
+                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+            rest = &rest[count..];
+            length
+        };
+        (rest.len() >= length).then(|| (tag, &rest[..length], &rest[length..]))
+    }
+    let (_, certificate, _) = element(der)?;
+    let (_, mut fields, _) = element(certificate)?;
+    if fields.first() == Some(&0xA0) {
+        fields = element(fields)?.2;
+    }
+    // serial, signature algorithm, issuer, validity, subject
+    for _ in 0..5 {
+        fields = element(fields)?.2;
+    }
+    let (_, spki, _) = element(fields)?;
+    let (_, _, rest) = element(spki)?;
+    let (tag, bits, _) = element(rest)?;
+    // A BIT STRING whose first byte counts the unused bits (0 for keys).
+    (tag == 0x03).then(|| bits.split_first().map(|(_, key)| key))?
 }
 
 /// Makes the gradebook usable at once: the default column plans of every

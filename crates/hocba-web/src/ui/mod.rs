@@ -7,11 +7,13 @@ pub mod layout;
 mod pages;
 mod planning;
 pub mod routes;
+mod signing;
 mod tree;
 
 pub fn routes() -> axum::Router<crate::AppState> {
     pages::routes()
         .merge(planning::routes())
         .merge(tree::routes())
+        .merge(signing::routes())
         .merge(gradebook::routes())
 }

@@ -106,7 +106,7 @@ const fn upload(path: &'static str, action: Action, summary: &'static str) -> Ui
 use Access::{Public, School, SignedIn, Unit};
 use Action::*;
 use ClassScope::{Gradebook, PathClass, StudentClass};
-use UnitAction::{ManageUnit, ViewUnit};
+use UnitAction::{ApproveOrgCertificate, ManageUnit, ViewUnit};
 
 const NONE: ClassScope = ClassScope::School;
 
@@ -156,6 +156,16 @@ pub const SCHOOL_UI_ROUTES: &[UiRoute] = &[
     route("GET", "/schools/{school}/audit", School(ViewAudit), NONE, "Nhật ký thay đổi"),
     route("GET", "/schools/{school}/classes/{class}/gradebook", School(ViewSchool), NONE, "Sổ điểm của lớp: môn × học kỳ, đã hay chưa khai báo số cột, tiến độ nhập"),
     route("GET", "/schools/{school}/gradebook/{class}/{subject}/{semester}", School(ViewGradebook), Gradebook, "Sổ điểm (bảng nhập điểm) của lớp × môn × học kỳ"),
+    // Signing accounts (seed 004 §II.2, §III.1).
+    route("GET", "/schools/{school}/signing-account", School(RegisterSigningAccount), NONE, "Tài khoản ký của tôi: trạng thái, đăng ký USB Token hoặc ký số từ xa"),
+    upload("/schools/{school}/signing-account", RegisterSigningAccount, "Đăng ký tài khoản ký USB Token (tải lên chứng thư số)"),
+    route("POST", "/schools/{school}/signing-account/remote", School(RegisterSigningAccount), NONE, "Đăng ký tài khoản ký số từ xa"),
+    route("GET", "/schools/{school}/signing", School(ViewSigningAccounts), NONE, "Duyệt tài khoản ký, phân quyền ký, chứng thư số nhà trường và lịch sử yêu cầu"),
+    route("POST", "/schools/{school}/signing-accounts/{staff}/approve", School(ManageSigningAccounts), NONE, "Duyệt tài khoản đăng ký"),
+    route("POST", "/schools/{school}/signing-accounts/{staff}/reject", School(ManageSigningAccounts), NONE, "Từ chối tài khoản (có lý do)"),
+    route("POST", "/schools/{school}/signing-accounts/copy-previous-year", School(ManageSigningAccounts), NONE, "Lấy dữ liệu năm học trước"),
+    route("POST", "/schools/{school}/signing-permissions/{staff}", School(ManageSigningAccounts), NONE, "Phân quyền ký (ký phát hành, đóng dấu, ký thay hiệu trưởng)"),
+    upload("/schools/{school}/org-certificates", RegisterOrgCertificate, "Đăng ký (lại) chứng thư số nhà trường"),
 ];
 
 /// The routes not tied to one school: the session's own pages, and the
@@ -172,6 +182,8 @@ pub const GENERAL_UI_ROUTES: &[UiRoute] = &[
     route("POST", "/units/{unit}/bureaus", Unit(ManageUnit), NONE, "Thêm Phòng GD&ĐT"),
     route("POST", "/units/{unit}/schools", Unit(ManageUnit), NONE, "Thêm trường với tài khoản quản trị đầu tiên"),
     route("GET", "/assets/grid.js", Public, NONE, "Mã JavaScript của bảng nhập điểm (của hocba, không dùng thư viện ngoài)"),
+    route("GET", "/units/{unit}/org-certificates", Unit(ApproveOrgCertificate), NONE, "Duyệt chứng thư số nhà trường của các trường thuộc đơn vị"),
+    route("POST", "/units/{unit}/org-certificates", Unit(ApproveOrgCertificate), NONE, "Duyệt hoặc từ chối (có lý do) chứng thư số nhà trường"),
 ];
 
 #[cfg(test)]
@@ -360,6 +372,16 @@ mod tests {
         ("GET", "/audit", "GET", "/audit"),
         ("GET", "/classes/{class}/gradebook", "GET", "/column-plans"),
         ("GET", "/gradebook/{class}/{subject}/{semester}", "GET", "/gradebook/{class}/{subject}/{semester}"),
+        ("GET", "/signing-account", "GET", "/signing-accounts/mine"),
+        ("POST", "/signing-account", "POST", "/signing-accounts"),
+        ("POST", "/signing-account/remote", "POST", "/signing-accounts"),
+        ("GET", "/signing", "GET", "/signing-accounts"),
+        ("GET", "/signing", "GET", "/org-certificates"),
+        ("POST", "/signing-accounts/{staff}/approve", "POST", "/signing-accounts/{staff}/approve"),
+        ("POST", "/signing-accounts/{staff}/reject", "POST", "/signing-accounts/{staff}/reject"),
+        ("POST", "/signing-accounts/copy-previous-year", "POST", "/signing-accounts/copy-previous-year"),
+        ("POST", "/signing-permissions/{staff}", "PUT", "/signing-permissions/{staff}"),
+        ("POST", "/org-certificates", "POST", "/org-certificates"),
     ];
 
     /// A check independent of reading the UI handlers: each UI route asks
