@@ -61,11 +61,18 @@ struct Canon<'a, 'd> {
     utilized: Vec<&'a str>,
 }
 
+/// String equality that skips `memcmp` for the common cases here: empty
+/// prefixes, and URIs borrowed from the same declaration.
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && (std::ptr::eq(a.as_ptr(), b.as_ptr()) || a == b)
+}
+
 fn lookup<'a>(stack: &[(&'a str, &'a str)], prefix: &str) -> Option<&'a str> {
     stack
         .iter()
         .rev()
-        .find(|(p, _)| *p == prefix)
+        .find(|(p, _)| same(p, prefix))
         .map(|(_, uri)| *uri)
 }
 
@@ -139,12 +146,12 @@ impl<'a, 'd> Canon<'a, 'd> {
         write_qname(out, e.name.prefix.as_deref(), &e.name.local_name);
         for i in 0..self.utilized.len() {
             let prefix = self.utilized[i];
-            if prefix == "xml" {
+            if same(prefix, "xml") {
                 continue;
             }
             let previous = lookup(&self.rendered, prefix);
             match self.in_scope_uri(prefix) {
-                Some(uri) if previous != Some(uri) => {
+                Some(uri) if !previous.is_some_and(|p| same(p, uri)) => {
                     write_ns(out, prefix, uri);
                     self.rendered.push((prefix, uri));
                 }
