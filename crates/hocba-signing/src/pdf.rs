@@ -57,14 +57,16 @@ impl Prepared {
             self.algorithm,
             signature_value,
         )?;
-        let hex = crate::cert::hex(&cms);
-        if hex.len() > self.hole.1 {
+        if 2 * cms.len() > self.hole.1 {
             return Err(SigningError::Pdf(format!(
                 "the CMS signature ({} bytes) does not fit the reserved space",
                 cms.len()
             )));
         }
-        self.bytes[self.hole.0..self.hole.0 + hex.len()].copy_from_slice(hex.as_bytes());
+        crate::cert::hex_to_slice(
+            &cms,
+            &mut self.bytes[self.hole.0..self.hole.0 + 2 * cms.len()],
+        );
         Ok(self.bytes)
     }
 }
