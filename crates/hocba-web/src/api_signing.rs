@@ -306,6 +306,17 @@ pub(crate) async fn register(
                     "Ký số từ xa cần đủ địa chỉ dịch vụ của nhà cung cấp, tên đăng nhập và mã truy cập (access token) do nhà cung cấp cấp.".into(),
                 ));
             }
+            if !state.signing_provider_allowed(provider_url) {
+                let allowed = if state.signing_providers.is_empty() {
+                    "chưa có nhà cung cấp nào".to_owned()
+                } else {
+                    state.signing_providers.join(", ")
+                };
+                return Err(AppError::Refused(format!(
+                    "Máy chủ hocba chưa được phép kết nối tới nhà cung cấp chữ ký số “{}” (đang cho phép: {allowed}). Hãy chọn đúng địa chỉ dịch vụ của nhà cung cấp, hoặc nhờ quản trị hệ thống thêm nhà cung cấp này (tùy chọn --signing-provider khi chạy hocba).",
+                    provider_url.trim()
+                )));
+            }
             let (read, id) =
                 remote_certificate(provider_url, access_token, credential_id.as_deref()).await?;
             (

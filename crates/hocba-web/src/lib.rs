@@ -36,6 +36,10 @@ pub struct AppState {
     pub throttle: Arc<LoginThrottle>,
     /// Mark cookies `Secure` (when served over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// Remote signing providers the server may call (CSC API roots): a
+    /// user's provider URL must start with one of them, so that nobody can
+    /// make the server send requests to an address of their choice.
+    pub signing_providers: Vec<String>,
 }
 
 impl AppState {
@@ -46,7 +50,58 @@ impl AppState {
             store,
             throttle,
             secure_cookies,
+            signing_providers: Vec::new(),
         }
+    }
+
+    pub fn with_signing_providers(mut self, providers: Vec<String>) -> AppState {
+        self.signing_providers = providers
+            .into_iter()
+            .map(|p| p.trim().trim_end_matches('/').to_owned())
+            .filter(|p| !p.is_empty())
+            .collect();
+        self
+    }
+
+    /// Whether `url` is under one of the allowed providers, at a boundary:
+    /// `http://a.vn/csc` allows `http://a.vn/csc/v2`, not `http://a.vn/cscx`.
+    pub fn signing_provider_allowed(&self, url: &str) -> bool {
+        AppState::signing_provider_allowed_in(&self.signing_providers, url)
+    }
+
+    fn signing_provider_allowed_in(providers: &[String], url: &str) -> bool {
+        let url = url.trim();
+        providers.iter().any(|allowed| {
+            url.strip_prefix(allowed.trim_end_matches('/'))
+                .is_some_and(|rest| {
+                    rest.is_empty() || rest.starts_with('/') || rest.starts_with(':')
+                })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn signing_providers_match_at_a_boundary() {
+        let store_free = |providers: Vec<&str>| {
+            super::AppState::signing_provider_allowed_in(
+                &providers.into_iter().map(str::to_owned).collect::<Vec<_>>(),
+                "http://ky.vn/csc/v2",
+            )
+        };
+        assert!(store_free(vec!["http://ky.vn/csc"]));
+        assert!(store_free(vec!["http://ky.vn"]));
+        assert!(!store_free(vec!["http://ky.vn/cs"]));
+        assert!(!store_free(vec![]));
+        assert!(super::AppState::signing_provider_allowed_in(
+            &["http://127.0.0.1".into()],
+            "http://127.0.0.1:4431/csc/v2"
+        ));
+        assert!(!super::AppState::signing_provider_allowed_in(
+            &["http://127.0.0.1".into()],
+            "http://127.0.0.10/csc"
+        ));
     }
 }
 

@@ -66,6 +66,15 @@ struct Serve {
     /// Mark cookies Secure (serve behind TLS).
     #[arg(long, env = "HOCBA_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// A remote signing provider (CSC API root URL) the server may call;
+    /// repeat for several. Users can only register remote signing accounts
+    /// with these providers.
+    #[arg(
+        long = "signing-provider",
+        env = "HOCBA_SIGNING_PROVIDERS",
+        value_delimiter = ','
+    )]
+    signing_providers: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -245,7 +254,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(serve) => {
             let store = serve.database.open().await?;
-            hocba::server::serve(store, &serve.listen, serve.secure_cookies).await
+            hocba::server::serve(
+                store,
+                &serve.listen,
+                serve.secure_cookies,
+                serve.signing_providers,
+            )
+            .await
         }
         Command::Migrate(database) => {
             database.open().await?;
@@ -290,7 +305,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 ),
             }
             println!("Open http://{}/", serve.listen);
-            hocba::server::serve(store, &serve.listen, serve.secure_cookies).await
+            hocba::server::serve(
+                store,
+                &serve.listen,
+                serve.secure_cookies,
+                serve.signing_providers,
+            )
+            .await
         }
         Command::Evaluate | Command::Pki { .. } | Command::Sign { .. } | Command::Verify { .. } => {
             unreachable!("handled before the runtime starts")

@@ -234,6 +234,29 @@ async fn signing_accounts_end_to_end() {
                    "access_token": token})
         };
         let path = format!("{base}/signing-accounts");
+        // A provider the server was not configured for is refused before any
+        // request leaves the server (no server-side request forgery).
+        let (status, body) = env
+            .call(
+                Method::POST,
+                &path,
+                Some(&vice),
+                Payload::Json(
+                    json!({"kind": "remote", "provider_url": "http://10.1.2.3/csc/v2",
+                    "username": "phohieutruong@mysign", "access_token": TOKEN}),
+                ),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{engine}] {body}"
+        );
+        assert!(
+            message(&body).contains("chưa được phép kết nối")
+                && message(&body).contains("--signing-provider"),
+            "[{engine}] {body}"
+        );
         let (status, body) = env
             .call(
                 Method::POST,

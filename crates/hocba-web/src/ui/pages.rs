@@ -292,6 +292,11 @@ pub(crate) fn school_nav(user: &CurrentUser, school: SchoolId, target: &Target) 
             @if user.may(Action::ViewStudents, target) { a.button.secondary href={"/schools/" (school) "/students"} { "Học sinh" } }
             a.button.secondary href={"/schools/" (school) "/staff"} { "Cán bộ, giáo viên" }
             @if user.may(Action::ManageAccounts, target) { a.button.secondary href={"/schools/" (school) "/accounts"} { "Tài khoản" } }
+            @if user.may(Action::ViewSigningAccounts, target) {
+                a.button.secondary href={"/schools/" (school) "/signing"} { "Tài khoản ký" }
+            } @else if user.may(Action::RegisterSigningAccount, target) {
+                a.button.secondary href={"/schools/" (school) "/signing-account"} { "Tài khoản ký của tôi" }
+            }
             @if user.may(Action::ViewAudit, target) { a.button.secondary href={"/schools/" (school) "/audit"} { "Nhật ký" } }
         }
     }

@@ -203,7 +203,13 @@ async fn my_view(
                 p.why { "Nhập thông tin do nhà cung cấp chữ ký số cấp. hocba hỏi nhà cung cấp để lấy chứng thư số; mã truy cập không được lưu lại (khi ký, bạn xác nhận trên ứng dụng điện thoại)." }
                 form method="post" action={"/schools/" (school) "/signing-account/remote"} {
                     (csrf(user))
-                    label { "Địa chỉ dịch vụ ký số của nhà cung cấp " input type="url" name="provider_url" required placeholder="http://…/csc/v2"; }
+                    label { "Địa chỉ dịch vụ ký số của nhà cung cấp " input type="url" name="provider_url" required list="signing-providers" placeholder="http://…/csc/v2"; }
+                    datalist id="signing-providers" { @for provider in &state.signing_providers { option value=(provider); } }
+                    @if state.signing_providers.is_empty() {
+                        p.why { "Máy chủ chưa được cấu hình nhà cung cấp ký số từ xa nào, nên chưa đăng ký được loại tài khoản này. Hãy nhờ quản trị hệ thống thêm nhà cung cấp (tùy chọn --signing-provider khi chạy hocba)." }
+                    } @else {
+                        p.why { "Nhà cung cấp được phép: " (state.signing_providers.join(", ")) }
+                    }
                     label { "Tên đăng nhập " input type="text" name="username" required; }
                     label { "Mã truy cập (access token) " input type="password" name="access_token" required autocomplete="off"; }
                     label { "Mã chứng thư số (nếu có nhiều) " input type="text" name="credential_id"; }
