@@ -22,76 +22,124 @@ fn attribute(oid: &str, value: &[u8]) -> Vec<u8> {
     asn1::seq(&[&asn1::oid(oid), &asn1::set_of(vec![value.to_vec()])])
 }
 
-/// The DER `SET OF Attribute` that is signed (the `signedAttrs` with the
-/// universal SET tag, RFC 5652 §5.4).
-pub(crate) fn signed_attributes(
-    content_digest: &DigestBytes,
-    signer: &Certificate,
-) -> Result<Vec<u8>, crate::SigningError> {
-    // ESSCertIDv2 with the default hash (SHA-256) and IssuerSerial.
-    let (issuer, serial) = cert::issuer_and_serial_raw(signer.der())?;
-    let general_names = asn1::seq(&[&asn1::tlv(asn1::ctx(4), &[&issuer])]);
-    let issuer_serial = asn1::seq(&[&general_names, &serial]);
-    let ess_cert_id = asn1::seq(&[&asn1::octets(&signer.sha256()), &issuer_serial]);
-    let signing_cert_v2 = asn1::seq(&[&asn1::seq(&[&ess_cert_id])]);
-    Ok(asn1::set_of(vec![
-        attribute(OID_CONTENT_TYPE, &asn1::oid(OID_DATA)),
-        attribute(OID_MESSAGE_DIGEST, &asn1::octets(content_digest)),
-        attribute(OID_SIGNING_CERT_V2, &signing_cert_v2),
-    ]))
+/// The parts of a CMS signature that depend only on the signer (its
+/// certificates and algorithm), encoded once per batch: every document
+/// signed in the batch differs only in the message digest and the value.
+#[derive(Debug)]
+pub(crate) struct SignerParts {
+    algorithm: SignatureAlgorithm,
+    /// The content-type attribute (data).
+    content_type_attr: Vec<u8>,
+    /// The ESS signing-certificate-v2 attribute.
+    signing_cert_attr: Vec<u8>,
+    /// `IssuerAndSerialNumber` of the signer.
+    sid: Vec<u8>,
+    /// `[0] IMPLICIT CertificateSet` with the chain.
+    certificates: Vec<u8>,
+    /// Constant encodings: the signature and digest algorithms, the
+    /// message-digest attribute's OID, the encapsulated content info and the
+    /// SignedData OID.
+    signature_alg: Vec<u8>,
+    sha256_alg: Vec<u8>,
+    digest_algs: Vec<u8>,
+    message_digest_oid: Vec<u8>,
+    encap_content_info: Vec<u8>,
+    signed_data_oid: Vec<u8>,
+    /// The upper bound of the encoded size, to reserve the PDF's /Contents.
+    size_bound: usize,
 }
 
-/// Assembles the `ContentInfo` once the signature value is known.
-/// `signature_value` is in the crate's format (ECDSA as `r || s`).
-pub(crate) fn signed_data(
-    chain: &[Certificate],
-    signed_attrs: &[u8],
-    algorithm: SignatureAlgorithm,
-    signature_value: &[u8],
-) -> Result<Vec<u8>, crate::SigningError> {
-    let signer = chain
-        .first()
-        .ok_or_else(|| crate::SigningError::Cms("no signer certificate".into()))?;
-    let (issuer, serial) = cert::issuer_and_serial_raw(signer.der())?;
-    let (sig_alg, sig) = match algorithm {
-        SignatureAlgorithm::RsaPkcs1Sha256 => {
-            (asn1::alg_id(OID_RSA, true), signature_value.to_vec())
-        }
-        SignatureAlgorithm::EcdsaP256Sha256 => (
-            asn1::alg_id(OID_ECDSA_SHA256, false),
-            asn1::ecdsa_fixed_to_der(signature_value),
-        ),
-    };
-    // signedAttrs is [0] IMPLICIT SET OF Attribute.
-    let mut implicit_attrs = signed_attrs.to_vec();
-    implicit_attrs[0] = asn1::ctx(0);
-    let sha256 = asn1::alg_id(OID_SHA256, false);
-    let signer_info = asn1::seq(&[
-        &asn1::uint(1),
-        &asn1::seq(&[&issuer, &serial]),
-        &sha256,
-        &implicit_attrs,
-        &sig_alg,
-        &asn1::octets(&sig),
-    ]);
-    let certs: Vec<&[u8]> = chain.iter().map(Certificate::der).collect();
-    let signed_data = asn1::seq(&[
-        &asn1::uint(1),
-        &asn1::set_of(vec![sha256.clone()]),
-        &asn1::seq(&[&asn1::oid(OID_DATA)]),
-        &asn1::tlv(asn1::ctx(0), &certs),
-        &asn1::tlv(asn1::SET, &[&signer_info]),
-    ]);
-    Ok(asn1::seq(&[
-        &asn1::oid(OID_SIGNED_DATA),
-        &asn1::tlv(asn1::ctx(0), &[&signed_data]),
-    ]))
+impl SignerParts {
+    pub(crate) fn new(
+        chain: &[Certificate],
+        algorithm: SignatureAlgorithm,
+    ) -> Result<Self, crate::SigningError> {
+        let signer = chain
+            .first()
+            .ok_or_else(|| crate::SigningError::Cms("no signer certificate".into()))?;
+        // ESSCertIDv2 with the default hash (SHA-256) and IssuerSerial.
+        let (issuer, serial) = cert::issuer_and_serial_raw(signer.der())?;
+        let general_names = asn1::seq(&[&asn1::tlv(asn1::ctx(4), &[&issuer])]);
+        let issuer_serial = asn1::seq(&[&general_names, &serial]);
+        let ess_cert_id = asn1::seq(&[&asn1::octets(&signer.sha256()), &issuer_serial]);
+        let signing_cert_v2 = asn1::seq(&[&asn1::seq(&[&ess_cert_id])]);
+        let certs: Vec<&[u8]> = chain.iter().map(Certificate::der).collect();
+        Ok(SignerParts {
+            algorithm,
+            content_type_attr: attribute(OID_CONTENT_TYPE, &asn1::oid(OID_DATA)),
+            signing_cert_attr: attribute(OID_SIGNING_CERT_V2, &signing_cert_v2),
+            sid: asn1::seq(&[&issuer, &serial]),
+            certificates: asn1::tlv(asn1::ctx(0), &certs),
+            signature_alg: match algorithm {
+                SignatureAlgorithm::RsaPkcs1Sha256 => asn1::alg_id(OID_RSA, true),
+                SignatureAlgorithm::EcdsaP256Sha256 => asn1::alg_id(OID_ECDSA_SHA256, false),
+            },
+            sha256_alg: asn1::alg_id(OID_SHA256, false),
+            digest_algs: asn1::set_of(vec![asn1::alg_id(OID_SHA256, false)]),
+            message_digest_oid: asn1::oid(OID_MESSAGE_DIGEST),
+            encap_content_info: asn1::seq(&[&asn1::oid(OID_DATA)]),
+            signed_data_oid: asn1::oid(OID_SIGNED_DATA),
+            size_bound: size_bound(chain),
+        })
+    }
+
+    /// The DER `SET OF Attribute` that is signed (the `signedAttrs` with
+    /// the universal SET tag, RFC 5652 §5.4).
+    pub(crate) fn signed_attributes(&self, content_digest: &DigestBytes) -> Vec<u8> {
+        let digest = asn1::octets(content_digest);
+        let message_digest =
+            asn1::seq(&[&self.message_digest_oid, &asn1::tlv(asn1::SET, &[&digest])]);
+        asn1::set_of(vec![
+            self.content_type_attr.clone(),
+            message_digest,
+            self.signing_cert_attr.clone(),
+        ])
+    }
+
+    /// Assembles the `ContentInfo` once the signature value is known.
+    /// `signature_value` is in the crate's format (ECDSA as `r || s`).
+    pub(crate) fn signed_data(&self, signed_attrs: &[u8], signature_value: &[u8]) -> Vec<u8> {
+        let der_ecdsa;
+        let sig = match self.algorithm {
+            SignatureAlgorithm::RsaPkcs1Sha256 => signature_value,
+            SignatureAlgorithm::EcdsaP256Sha256 => {
+                der_ecdsa = asn1::ecdsa_fixed_to_der(signature_value);
+                &der_ecdsa
+            }
+        };
+        // signedAttrs is [0] IMPLICIT SET OF Attribute.
+        let mut implicit_attrs = signed_attrs.to_vec();
+        implicit_attrs[0] = asn1::ctx(0);
+        let signer_info = asn1::seq(&[
+            &asn1::uint(1),
+            &self.sid,
+            &self.sha256_alg,
+            &implicit_attrs,
+            &self.signature_alg,
+            &asn1::octets(sig),
+        ]);
+        let signed_data = asn1::seq(&[
+            &asn1::uint(1),
+            &self.digest_algs,
+            &self.encap_content_info,
+            &self.certificates,
+            &asn1::tlv(asn1::SET, &[&signer_info]),
+        ]);
+        asn1::seq(&[
+            &self.signed_data_oid,
+            &asn1::tlv(asn1::ctx(0), &[&signed_data]),
+        ])
+    }
+
+    pub(crate) fn size_bound(&self) -> usize {
+        self.size_bound
+    }
 }
 
 /// An upper bound of the encoded size, to reserve the PDF's /Contents:
 /// the certificates, the issuer name twice (signer identifier and ESS
 /// IssuerSerial), a signature of up to 4096 bits, and the fixed parts.
-pub(crate) fn size_bound(chain: &[Certificate]) -> usize {
+fn size_bound(chain: &[Certificate]) -> usize {
     let certs: usize = chain.iter().map(|c| c.der().len() + 8).sum();
     let issuer = chain.first().map_or(0, |c| c.issuer_der().len() + 32);
     certs + 2 * issuer + 512 + 512
@@ -284,5 +332,92 @@ pub(crate) fn verify_signature(p: &ParsedSignature) -> Result<SignatureAlgorithm
         Ok(key_alg)
     } else {
         Err("the CMS signature value does not verify with the signer's key".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Signer as _;
+
+    /// The encoders before the per-signer parts, verbatim.
+    fn legacy_signed_attributes(content_digest: &DigestBytes, signer: &Certificate) -> Vec<u8> {
+        let (issuer, serial) = cert::issuer_and_serial_raw(signer.der()).unwrap();
+        let general_names = asn1::seq(&[&asn1::tlv(asn1::ctx(4), &[&issuer])]);
+        let issuer_serial = asn1::seq(&[&general_names, &serial]);
+        let ess_cert_id = asn1::seq(&[&asn1::octets(&signer.sha256()), &issuer_serial]);
+        let signing_cert_v2 = asn1::seq(&[&asn1::seq(&[&ess_cert_id])]);
+        asn1::set_of(vec![
+            attribute(OID_CONTENT_TYPE, &asn1::oid(OID_DATA)),
+            attribute(OID_MESSAGE_DIGEST, &asn1::octets(content_digest)),
+            attribute(OID_SIGNING_CERT_V2, &signing_cert_v2),
+        ])
+    }
+
+    fn legacy_signed_data(
+        chain: &[Certificate],
+        signed_attrs: &[u8],
+        algorithm: SignatureAlgorithm,
+        signature_value: &[u8],
+    ) -> Vec<u8> {
+        let signer = &chain[0];
+        let (issuer, serial) = cert::issuer_and_serial_raw(signer.der()).unwrap();
+        let (sig_alg, sig) = match algorithm {
+            SignatureAlgorithm::RsaPkcs1Sha256 => {
+                (asn1::alg_id(OID_RSA, true), signature_value.to_vec())
+            }
+            SignatureAlgorithm::EcdsaP256Sha256 => (
+                asn1::alg_id(OID_ECDSA_SHA256, false),
+                asn1::ecdsa_fixed_to_der(signature_value),
+            ),
+        };
+        let mut implicit_attrs = signed_attrs.to_vec();
+        implicit_attrs[0] = asn1::ctx(0);
+        let sha256 = asn1::alg_id(OID_SHA256, false);
+        let signer_info = asn1::seq(&[
+            &asn1::uint(1),
+            &asn1::seq(&[&issuer, &serial]),
+            &sha256,
+            &implicit_attrs,
+            &sig_alg,
+            &asn1::octets(&sig),
+        ]);
+        let certs: Vec<&[u8]> = chain.iter().map(Certificate::der).collect();
+        let signed_data = asn1::seq(&[
+            &asn1::uint(1),
+            &asn1::set_of(vec![sha256.clone()]),
+            &asn1::seq(&[&asn1::oid(OID_DATA)]),
+            &asn1::tlv(asn1::ctx(0), &certs),
+            &asn1::tlv(asn1::SET, &[&signer_info]),
+        ]);
+        asn1::seq(&[
+            &asn1::oid(OID_SIGNED_DATA),
+            &asn1::tlv(asn1::ctx(0), &[&signed_data]),
+        ])
+    }
+
+    #[test]
+    fn per_signer_parts_encode_as_before() {
+        let pki = crate::pki::DemoPki::generate("x").unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for identity in pki.signing_order() {
+            let signer = identity.signer().unwrap();
+            let chain = signer.certificate_chain();
+            let algorithm = signer.algorithm();
+            seen.insert(format!("{algorithm:?}"));
+            let parts = SignerParts::new(chain, algorithm).unwrap();
+            for d in [[0u8; 32], [0xff; 32], crate::cert::sha256(b"pdf")] {
+                let attrs = parts.signed_attributes(&d);
+                assert_eq!(attrs, legacy_signed_attributes(&d, &chain[0]));
+                let value = signer.sign_digest(&crate::cert::sha256(&attrs)).unwrap();
+                let cms = parts.signed_data(&attrs, &value);
+                assert_eq!(cms, legacy_signed_data(chain, &attrs, algorithm, &value));
+                let parsed = parse(&cms).unwrap();
+                assert_eq!(parsed.message_digest, d.to_vec());
+                assert_eq!(verify_signature(&parsed).unwrap(), algorithm);
+                assert!(cms.len() <= parts.size_bound());
+            }
+        }
+        assert_eq!(seen.len(), 2, "RSA and ECDSA signers");
     }
 }

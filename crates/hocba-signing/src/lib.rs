@@ -158,7 +158,9 @@ pub fn sign_batch_with(
     // What the signatures share (certificates, their digests) is computed
     // once per batch, not once per document.
     let mut xml_signer = None;
+    let mut pdf_signer = None;
     let xml_options = options.xml();
+    let pdf_options = options.pdf();
     let prepared = docs
         .iter()
         .map(|(kind, bytes)| match kind {
@@ -169,7 +171,14 @@ pub fn sign_batch_with(
                 };
                 Ok(Prepared::Xml(xml::prepare_with(bytes, s, &xml_options)?))
             }
-            DocumentKind::Pdf => Prepared::new(bytes, *kind, chain, algorithm, options),
+            DocumentKind::Pdf => {
+                let s = match &pdf_signer {
+                    Some(s) => s,
+                    None => pdf_signer
+                        .insert(std::sync::Arc::new(pdf::PdfSigner::new(chain, algorithm)?)),
+                };
+                Ok(Prepared::Pdf(pdf::prepare_with(bytes, s, &pdf_options)?))
+            }
         })
         .collect::<Result<Vec<_>, SigningError>>()?;
     let digests: Vec<DigestBytes> = prepared.iter().map(|p| *p.digest()).collect();

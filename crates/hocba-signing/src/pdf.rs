@@ -10,6 +10,7 @@
 //! the earlier revisions and their signatures.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use time::OffsetDateTime;
@@ -38,8 +39,7 @@ pub struct Prepared {
     hole: (usize, usize),
     signed_attrs: Vec<u8>,
     digest: DigestBytes,
-    chain: Vec<Certificate>,
-    algorithm: SignatureAlgorithm,
+    signer: Arc<PdfSigner>,
 }
 
 impl Prepared {
@@ -51,12 +51,10 @@ impl Prepared {
     /// Builds the CMS signature around the value and writes it into the
     /// `/Contents` hole.
     pub fn finish(mut self, signature_value: &[u8]) -> Result<Vec<u8>, SigningError> {
-        let cms = crate::cms::signed_data(
-            &self.chain,
-            &self.signed_attrs,
-            self.algorithm,
-            signature_value,
-        )?;
+        let cms = self
+            .signer
+            .cms
+            .signed_data(&self.signed_attrs, signature_value);
         if 2 * cms.len() > self.hole.1 {
             return Err(SigningError::Pdf(format!(
                 "the CMS signature ({} bytes) does not fit the reserved space",
@@ -68,6 +66,37 @@ impl Prepared {
             &mut self.bytes[self.hole.0..self.hole.0 + 2 * cms.len()],
         );
         Ok(self.bytes)
+    }
+}
+
+/// What every PDF signature of one signer shares, computed once per batch:
+/// the CMS parts that depend on the certificates, the room reserved for
+/// the CMS, and the `/Name`.
+#[derive(Debug)]
+pub(crate) struct PdfSigner {
+    cms: crate::cms::SignerParts,
+    /// Hex digits reserved in `/Contents`.
+    capacity: usize,
+    /// The signer's display name, written as a PDF text string.
+    name: String,
+}
+
+impl PdfSigner {
+    pub(crate) fn new(
+        chain: &[Certificate],
+        algorithm: SignatureAlgorithm,
+    ) -> Result<Self, SigningError> {
+        let leaf = chain
+            .first()
+            .ok_or_else(|| pdf_err("the signer has no certificate"))?;
+        let cms = crate::cms::SignerParts::new(chain, algorithm)?;
+        let mut name = String::new();
+        write_object(&mut name, &text_string(&leaf.display_name()));
+        Ok(PdfSigner {
+            capacity: 2 * cms.size_bound(),
+            cms,
+            name,
+        })
     }
 }
 
@@ -291,9 +320,15 @@ pub fn prepare(
     algorithm: SignatureAlgorithm,
     options: &PdfSignOptions,
 ) -> Result<Prepared, SigningError> {
-    let leaf = chain
-        .first()
-        .ok_or_else(|| pdf_err("the signer has no certificate"))?;
+    prepare_with(pdf, &Arc::new(PdfSigner::new(chain, algorithm)?), options)
+}
+
+/// [`prepare`] with what the signer's signatures share computed already.
+pub(crate) fn prepare_with(
+    pdf: &[u8],
+    signer: &Arc<PdfSigner>,
+    options: &PdfSignOptions,
+) -> Result<Prepared, SigningError> {
     let doc = Document::load_mem(pdf).map_err(|e| pdf_err(format!("unreadable PDF: {e}")))?;
     if doc.is_encrypted() {
         return Err(pdf_err("encrypted PDFs cannot be signed"));
@@ -400,14 +435,18 @@ pub fn prepare(
     write_dict(&mut s, &field);
     updated.push((field_id, s));
 
-    // The signature value dictionary with placeholders.
+    // The signature value dictionary with placeholders (their offsets in
+    // the dictionary are noted as it is written).
     let time = options.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
-    let capacity = 2 * crate::cms::size_bound(chain);
-    let mut sig =
-        String::from("<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached ");
+    let capacity = signer.capacity;
+    let mut sig = String::with_capacity(capacity + 512);
+    sig.push_str("<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached ");
+    let br_in_sig = sig.len();
     sig.push_str(BYTE_RANGE_PLACEHOLDER);
-    sig.push_str(" /Contents <");
-    sig.push_str(&"0".repeat(capacity));
+    sig.push_str(" /Contents ");
+    let hole_in_sig = sig.len();
+    sig.push('<');
+    sig.extend(std::iter::repeat_n('0', capacity));
     sig.push_str("> /M ");
     write_object(&mut sig, &text_string(&pdf_date(time)));
     if let Some(r) = &options.reason {
@@ -419,20 +458,28 @@ pub fn prepare(
         write_object(&mut sig, &text_string(l));
     }
     sig.push_str(" /Name ");
-    write_object(&mut sig, &text_string(&leaf.display_name()));
+    sig.push_str(&signer.name);
     sig.push_str(">>");
     updated.push((sig_id, sig));
     updated.sort_by_key(|(id, _)| *id);
 
     // The update: objects, xref, trailer.
-    let mut out = pdf.to_vec();
+    let update_len: usize = updated.iter().map(|(_, b)| b.len() + 32).sum();
+    let mut out = Vec::with_capacity(pdf.len() + update_len + 512);
+    out.extend_from_slice(pdf);
     if !out.ends_with(b"\n") && !out.ends_with(b"\r") {
         out.push(b'\n');
     }
-    let mut offsets = Vec::new();
+    let mut offsets = Vec::with_capacity(updated.len());
+    let mut sig_body_at = None;
     for (id, body) in &updated {
         offsets.push((*id, out.len()));
-        out.extend_from_slice(format!("{} {} obj\n{body}\nendobj\n", id.0, id.1).as_bytes());
+        let _ = writeln!(ByteWriter(&mut out), "{} {} obj", id.0, id.1);
+        if *id == sig_id {
+            sig_body_at = Some(out.len());
+        }
+        out.extend_from_slice(body.as_bytes());
+        out.extend_from_slice(b"\nendobj\n");
     }
     let xref_at = out.len();
     let mut xref = String::from("xref\n");
@@ -454,19 +501,19 @@ pub fn prepare(
     out.extend_from_slice(xref.as_bytes());
 
     // Fill in the byte range around the hole.
-    let sig_offset = offsets
-        .iter()
-        .find(|(id, _)| *id == sig_id)
-        .map(|(_, o)| *o)
-        .expect("signature object written");
-    let br_pos = sig_offset
-        + find(&out[sig_offset..], BYTE_RANGE_PLACEHOLDER.as_bytes())
-            .ok_or_else(|| pdf_err("internal: ByteRange placeholder lost"))?;
-    let contents_pos = sig_offset
-        + find(&out[sig_offset..], b"/Contents <")
-            .ok_or_else(|| pdf_err("internal: Contents placeholder lost"))?;
-    let hole_start = contents_pos + "/Contents ".len();
+    let sig_body_at = sig_body_at.expect("signature object written");
+    let br_pos = sig_body_at + br_in_sig;
+    let hole_start = sig_body_at + hole_in_sig;
     let hole_end = hole_start + capacity + 2;
+    debug_assert_eq!(
+        &out[br_pos..br_pos + BYTE_RANGE_PLACEHOLDER.len()],
+        BYTE_RANGE_PLACEHOLDER.as_bytes()
+    );
+    debug_assert_eq!(
+        (out[hole_start], out[hole_end - 1]),
+        (b'<', b'>'),
+        "the /Contents hole"
+    );
     let range = [0, hole_start, hole_end, out.len() - hole_end];
     let text = format!(
         "/ByteRange [{} {} {} {}]",
@@ -483,20 +530,25 @@ pub fn prepare(
         .as_ref()
         .try_into()
         .expect("SHA-256 is 32 bytes");
-    let signed_attrs = crate::cms::signed_attributes(&content_digest, leaf)?;
+    let signed_attrs = signer.cms.signed_attributes(&content_digest);
     let digest = sha256(&signed_attrs);
     Ok(Prepared {
         bytes: out,
         hole: (hole_start + 1, capacity),
         signed_attrs,
         digest,
-        chain: chain.to_vec(),
-        algorithm,
+        signer: Arc::clone(signer),
     })
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+/// `fmt::Write` into a byte vector (object headers of the update).
+struct ByteWriter<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for ByteWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
 }
 
 /// Signs `pdf` with `signer` (prepare, sign the digest, insert).
