@@ -146,6 +146,13 @@ impl Twin {
 /// before), `\r` as a character reference (a raw one would be read back as
 /// `\n`).
 pub(super) fn escape_text_xml(out: &mut String, s: &str) {
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\r'))
+    {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         escape_text_xml_char(out, c);
     }
@@ -155,6 +162,13 @@ pub(super) fn escape_text_xml(out: &mut String, s: &str) {
 /// as character references (attribute-value normalisation would turn raw
 /// ones into spaces).
 pub(super) fn escape_attr_xml(out: &mut String, s: &str) {
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\r' | b'\t' | b'\n'))
+    {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         match c {
             '\t' => out.push_str("&#x9;"),
