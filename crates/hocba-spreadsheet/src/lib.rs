@@ -41,6 +41,7 @@ mod column;
 mod plan;
 mod reader;
 mod report;
+mod summary_sheet;
 mod template;
 
 pub use column::{
@@ -50,6 +51,7 @@ pub use column::{
 pub use plan::{Change, ImportPlan, RowAction, RowResult, RowStatus, plan_import};
 pub use reader::{CellError, FileError, Limits, Table, TableRow, inspect_archive, read_table};
 pub use report::{REPORT_TITLE, write_result_report};
+pub use summary_sheet::{SUMMARY_SHEET_TITLE, SummarySheetHeader, write_summary_sheet};
 pub use template::{GUIDE_SHEET, LISTS_SHEET, WriteError, rule_text, write_template};
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod api;
 pub mod api_gradebook;
 pub mod api_signing;
+pub mod api_summary;
 pub mod error;
 pub mod import;
 pub mod openapi;
@@ -110,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(api_gradebook::routes())
         .merge(api_signing::routes())
+        .merge(api_summary::routes())
         .merge(ui::routes())
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024))
         .layer(axum::middleware::map_response(security_headers))

@@ -115,6 +115,22 @@ pub const SCHOOL_ROUTES: &[RouteSpec] = &[
     route("PUT", "/api/v1/schools/{school}/signing-permissions/{staff}", Some(ManageSigningAccounts), "Phân quyền ký cho một cán bộ: {permissions: [\"issue_sign\", \"seal\", \"delegate\"]}", Json),
     route("GET", "/api/v1/schools/{school}/org-certificates", Some(ViewSigningAccounts), "Chứng thư số nhà trường: chứng thư đang dùng và lịch sử yêu cầu đăng ký", Empty),
     route("POST", "/api/v1/schools/{school}/org-certificates", Some(RegisterOrgCertificate), "Đăng ký (lại) chứng thư số nhà trường → Chờ duyệt đăng ký: {certificate, reason?}", Json),
+    // Term summary (tổng kết), closing the book, after the year, Excel per gradebook.
+    route("GET", "/api/v1/schools/{school}/summaries/{semester}", Some(ViewGradebook), "Tổng kết toàn trường: mỗi lớp đã tổng kết chưa, đã khóa sổ chưa, số học sinh theo kết quả (?year)", Empty),
+    route("POST", "/api/v1/schools/{school}/summaries/{semester}", Some(ManageGradebook), "Tổng kết toàn trường (mọi lớp THCS, THPT), tất cả hoặc không (?year)", Empty),
+    route("GET", "/api/v1/schools/{school}/promotion-list", Some(ViewGradebook), "Danh sách lên lớp / ở lại lớp / kiểm tra lại / rèn luyện hè (?year)", Empty),
+    route("GET", "/api/v1/schools/{school}/progress/{semester}", Some(ViewGradebook), "Tiến độ nhập điểm theo lớp và theo giáo viên: số ô đã nhập / số ô khai báo (?year)", Empty),
+    route("GET", "/api/v1/schools/{school}/classes/{class}/summary/{semester}", Some(ViewGradebook), "Tổng kết của lớp: từng học sinh với điểm trung bình môn, kết quả học tập, rèn luyện, khen thưởng, lên lớp và lý do", Empty),
+    route("POST", "/api/v1/schools/{school}/classes/{class}/summary/{semester}", Some(EnterConduct), "Tổng kết lớp (tính và lưu)", Empty),
+    route("GET", "/api/v1/schools/{school}/classes/{class}/summary/{semester}/sheet.xlsx", Some(ViewGradebook), "Bảng tổng hợp kết quả đánh giá của lớp (.xlsx)", Empty),
+    route("GET", "/api/v1/schools/{school}/classes/{class}/summary/{semester}/chart.svg", Some(ViewGradebook), "Biểu đồ phân bố điểm trung bình môn của lớp (SVG)", Empty),
+    route("POST", "/api/v1/schools/{school}/classes/{class}/summary/{semester}/close", Some(EnterConduct), "Xác nhận hoàn thành tổng kết, khóa sổ: {confirm: true}", Json),
+    route("POST", "/api/v1/schools/{school}/classes/{class}/summary/{semester}/reopen", Some(ManageGradebook), "Mở lại sổ đã khóa: {reason}", Json),
+    route("PUT", "/api/v1/schools/{school}/classes/{class}/students/{student}/year-record", Some(EnterConduct), "Số buổi nghỉ cả năm và kết quả rèn luyện trong hè: {absences, summer_training}", Json),
+    route("PUT", "/api/v1/schools/{school}/classes/{class}/students/{student}/retests", Some(ManageGradebook), "Kết quả kiểm tra lại trong hè: {scores: {subject_id: giá trị}}", Json),
+    route("PUT", "/api/v1/schools/{school}/classes/{class}/students/{student}/transferred-averages", Some(ManageGradebook), "Điểm trung bình học kỳ mang từ trường cũ (học sinh chuyển đến): {semester, from_school, averages: {subject_id: giá trị}}", Json),
+    route("GET", "/api/v1/schools/{school}/gradebook/{class}/{subject}/{semester}/sheet.xlsx", Some(ViewGradebook), "Sổ điểm của lớp × môn × học kỳ ra Excel (có sẵn điểm)", Empty),
+    route("POST", "/api/v1/schools/{school}/gradebook/{class}/{subject}/{semester}/import", Some(EnterScores), "Nhập sổ điểm từ Excel: tất cả hoặc không, bảng lỗi từng ô (?override)", Xlsx),
 ];
 
 /// Routes not tied to one school; the unit routes ask `authorise_unit`.

@@ -10,7 +10,7 @@ use hocba_spreadsheet::{Limits, plan_import, read_table, student_columns, write_
 use hocba_storage::{Actor, ImportRow, NewSchool, Store};
 use std::time::{Duration, Instant};
 
-pub const NAMES: [&str; 4] = ["import", "assessment", "signing", "cells"];
+pub const NAMES: [&str; 5] = ["import", "assessment", "signing", "cells", "summary"];
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -321,6 +321,217 @@ pub fn signing(runs: usize) -> anyhow::Result<()> {
             "verify_xml key=rsa2048 hocba_per_second={hocba_rate:.0} xmlsec1_per_file_per_second={xmlsec_rate:.0} ratio={:.1} bar_ratio=5.0",
             hocba_rate / xmlsec_rate
         );
+    }
+    Ok(())
+}
+
+/// Fills a school's gradebook for the summary benchmark: every declared
+/// column of every subject, both semesters, deterministic scores (3.0 to
+/// 10.0, a commented subject CĐ now and then), conduct of both semesters,
+/// through the ordinary write path (an administrator's override, so no
+/// entry window is needed), over whatever is there already. `only`: one
+/// class. Returns the cells written. Also used by the end-to-end tests.
+pub async fn fill_gradebook(
+    store: &Store,
+    actor: &Actor,
+    school: hocba_domain::SchoolId,
+    year: hocba_domain::SchoolYearId,
+    only: Option<hocba_domain::ClassId>,
+) -> anyhow::Result<usize> {
+    use hocba_domain::gradebook::{Channel, Semester, TrainingResult};
+    use hocba_storage::{CellEdit, CellsOutcome, ConductEdit, ConductOutcome, Writer};
+    let writer = Writer {
+        staff: None,
+        admin: true,
+        override_requested: true,
+    };
+    store
+        .declare_default_plans(actor, school, year, None, None)
+        .await?;
+    let mut classes = store.classes(school, year).await?;
+    classes.retain(|c| only.is_none_or(|only| only == c.id) && c.grade.value() >= 6);
+    let subjects = store.subjects(school, year, None).await?;
+    let mut written = 0;
+    for (c, class) in classes.iter().enumerate() {
+        for semester in Semester::ALL {
+            for (s, subject) in subjects
+                .iter()
+                .filter(|s| s.grade == class.grade)
+                .enumerate()
+            {
+                let book = store
+                    .gradebook(school, class.id, subject.id, semester)
+                    .await?;
+                let mut edits = Vec::new();
+                for (i, student) in book.students.iter().enumerate() {
+                    for (j, column) in book.columns.iter().enumerate() {
+                        let spread =
+                            i * 37 + s * 11 + j * 7 + c * 3 + usize::from(semester.number()) * 5;
+                        let value = match subject.mode {
+                            hocba_domain::curriculum::SubjectMode::Scored => {
+                                let tenths = 30 + spread % 71;
+                                format!("{}.{}", tenths / 10, tenths % 10)
+                            }
+                            hocba_domain::curriculum::SubjectMode::Commented => {
+                                if spread % 97 == 0 { "CĐ" } else { "Đ" }.to_owned()
+                            }
+                        };
+                        edits.push(CellEdit {
+                            student: student.id,
+                            column: column.column,
+                            value,
+                            missed_make_up: false,
+                            expected_version: student
+                                .cells
+                                .iter()
+                                .find(|c| c.column == column.column)
+                                .map(|c| c.version),
+                        });
+                    }
+                }
+                written += edits.len();
+                match store
+                    .save_cells(
+                        actor,
+                        school,
+                        class.id,
+                        subject.id,
+                        semester,
+                        writer,
+                        Channel::Api,
+                        None,
+                        &edits,
+                    )
+                    .await?
+                {
+                    CellsOutcome::Saved { .. } => {}
+                    other => anyhow::bail!("benchmark scores refused: {other:?}"),
+                }
+            }
+            let sheet = store.conduct_sheet(school, class.id, semester).await?;
+            for (i, student) in sheet.students.iter().enumerate() {
+                let result = match (i * 13 + c) % 20 {
+                    0 => TrainingResult::NotPass,
+                    1..=3 => TrainingResult::Pass,
+                    4..=8 => TrainingResult::Fair,
+                    _ => TrainingResult::Good,
+                };
+                let edit = ConductEdit {
+                    student: student.student_id,
+                    training_result: Some(result),
+                    comment: Some("Chăm ngoan, có ý thức học tập.".into()),
+                    expected_version: student.version,
+                };
+                match store
+                    .save_conduct(actor, school, class.id, semester, writer, &edit)
+                    .await?
+                {
+                    ConductOutcome::Saved { .. } => {}
+                    other => anyhow::bail!("benchmark conduct refused: {other:?}"),
+                }
+            }
+        }
+    }
+    Ok(written)
+}
+
+/// Term summary of a 2,000-student upper-secondary school (45 classes, the
+/// default subjects of grades 10–12 with every column filled): read every
+/// cell, compute every student through `hocba_assessment`, write every line
+/// with its reasons, in one transaction. Semester I and the end of the year
+/// (semester II with the year, award and promotion), on each engine.
+pub async fn summary(engines: &[(String, String)], runs: usize) -> anyhow::Result<()> {
+    use hocba_domain::gradebook::Semester;
+    let school = hocba_demo::synthetic_school(2000, 11);
+    for (engine, url) in engines {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        let actor = Actor::system("bench");
+        let ministry = store
+            .create_unit(&actor, UnitKind::Ministry, None, "Bộ", None, None)
+            .await?;
+        let department = store
+            .create_unit(
+                &actor,
+                UnitKind::Department,
+                Some(ministry),
+                "Sở",
+                None,
+                Some("31"),
+            )
+            .await?;
+        let profile =
+            SchoolProfile::validate(&school.profile).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let school_id = store
+            .create_school(
+                &actor,
+                NewSchool {
+                    parent: department,
+                    levels: &[school.level],
+                    profile: &profile,
+                },
+            )
+            .await?;
+        let grades: Vec<Grade> = (10..=12).filter_map(|g| Grade::new(g).ok()).collect();
+        let year = store
+            .create_school_year(&actor, school_id, SchoolYear { start_year: 2025 }, &grades)
+            .await?;
+        let mut rows = Vec::new();
+        for class in &school.classes {
+            let definition = ClassDefinition::validate(&class.draft(None))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            store
+                .save_class(&actor, school_id, year, None, &definition)
+                .await?;
+            for draft in &class.students {
+                rows.push(ImportRow {
+                    row_number: rows.len() + 1,
+                    existing: None,
+                    profile: StudentProfile::validate(draft).map_err(|e| anyhow::anyhow!("{e}"))?,
+                    class_name: Some(class.name.clone()),
+                });
+            }
+        }
+        store
+            .import_students(&actor, school_id, year, &rows)
+            .await?;
+        let started = Instant::now();
+        let cells = fill_gradebook(&store, &actor, school_id, year, None).await?;
+        let subjects = store
+            .subjects(school_id, year, Some(grades[0]))
+            .await?
+            .len();
+        println!(
+            "bench summary [{engine}]: {} students, {} classes, {subjects} subjects per grade, {cells} cells (filled in {:.1} s)",
+            rows.len(),
+            school.classes.len(),
+            started.elapsed().as_secs_f64()
+        );
+        for semester in Semester::ALL {
+            let mut samples = Vec::new();
+            let mut last = None;
+            for _ in 0..runs {
+                let started = Instant::now();
+                let run = store
+                    .compute_summary(&actor, school_id, year, None, semester)
+                    .await?;
+                samples.push(started.elapsed());
+                last = Some(run);
+            }
+            let run = last.expect("at least one run");
+            println!(
+                "bench summary [{engine}] {}: median {:.0} ms over {runs} runs (read + compute + write; {} classes, {} students, {} complete)",
+                if semester == Semester::S1 {
+                    "học kỳ I"
+                } else {
+                    "cả năm (học kỳ II)"
+                },
+                median(samples).as_secs_f64() * 1000.0,
+                run.classes,
+                run.students,
+                run.complete,
+            );
+        }
     }
     Ok(())
 }

@@ -364,6 +364,27 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     let _ = std::fs::remove_dir_all(&dir);
                     result
                 }
+                "summary" => {
+                    let dir = std::env::temp_dir()
+                        .join(format!("hocba-bench-summary-{}", std::process::id()));
+                    std::fs::create_dir_all(&dir)?;
+                    let mut engines = vec![(
+                        "SQLite".to_owned(),
+                        format!(
+                            "sqlite://{}?mode=rwc",
+                            dir.join("summary.sqlite3").display()
+                        ),
+                    )];
+                    match postgres_url {
+                        Some(url) => engines.push(("PostgreSQL".to_owned(), url)),
+                        None => eprintln!(
+                            "(PostgreSQL not measured: pass --postgres-url or HOCBA_BENCH_POSTGRES_URL)"
+                        ),
+                    }
+                    let result = hocba::bench::summary(&engines, runs).await;
+                    let _ = std::fs::remove_dir_all(&dir);
+                    result
+                }
                 other => anyhow::bail!(
                     "unknown benchmark “{other}”; choose one of: {}",
                     hocba::bench::NAMES.join(", ")

@@ -8,6 +8,7 @@ mod pages;
 mod planning;
 pub mod routes;
 mod signing;
+mod summary;
 mod tree;
 
 pub fn routes() -> axum::Router<crate::AppState> {
@@ -16,4 +17,5 @@ pub fn routes() -> axum::Router<crate::AppState> {
         .merge(tree::routes())
         .merge(signing::routes())
         .merge(gradebook::routes())
+        .merge(summary::routes())
 }

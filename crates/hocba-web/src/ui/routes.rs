@@ -166,6 +166,12 @@ pub const SCHOOL_UI_ROUTES: &[UiRoute] = &[
     route("POST", "/schools/{school}/signing-accounts/copy-previous-year", School(ManageSigningAccounts), NONE, "Lấy dữ liệu năm học trước"),
     route("POST", "/schools/{school}/signing-permissions/{staff}", School(ManageSigningAccounts), NONE, "Phân quyền ký (ký phát hành, đóng dấu, ký thay hiệu trưởng)"),
     upload("/schools/{school}/org-certificates", RegisterOrgCertificate, "Đăng ký (lại) chứng thư số nhà trường"),
+    route("GET", "/schools/{school}/summaries", School(ViewGradebook), NONE, "Tổng kết toàn trường (?semester=1|2): các lớp, khóa sổ, thống kê, danh sách xét lên lớp, tiến độ nhập điểm"),
+    route("POST", "/schools/{school}/summaries", School(ManageGradebook), NONE, "Tổng kết toàn trường, tất cả hoặc không (semester: 1 hoặc 2)"),
+    route("GET", "/schools/{school}/classes/{class}/summary/{semester}", School(ViewGradebook), PathClass, "Tổng kết của lớp: kết quả và lý do từng học sinh, biểu đồ phân bố điểm"),
+    route("POST", "/schools/{school}/classes/{class}/summary/{semester}", School(EnterConduct), PathClass, "Tổng kết lớp (tính và lưu)"),
+    route("POST", "/schools/{school}/classes/{class}/summary/{semester}/close", School(EnterConduct), PathClass, "Xác nhận hoàn thành tổng kết, khóa sổ"),
+    route("POST", "/schools/{school}/classes/{class}/summary/{semester}/reopen", School(ManageGradebook), PathClass, "Mở lại sổ đã khóa (có lý do)"),
 ];
 
 /// The routes not tied to one school: the session's own pages, and the
@@ -382,6 +388,12 @@ mod tests {
         ("POST", "/signing-accounts/copy-previous-year", "POST", "/signing-accounts/copy-previous-year"),
         ("POST", "/signing-permissions/{staff}", "PUT", "/signing-permissions/{staff}"),
         ("POST", "/org-certificates", "POST", "/org-certificates"),
+        ("GET", "/summaries", "GET", "/summaries/{semester}"),
+        ("POST", "/summaries", "POST", "/summaries/{semester}"),
+        ("GET", "/classes/{class}/summary/{semester}", "GET", "/classes/{class}/summary/{semester}"),
+        ("POST", "/classes/{class}/summary/{semester}", "POST", "/classes/{class}/summary/{semester}"),
+        ("POST", "/classes/{class}/summary/{semester}/close", "POST", "/classes/{class}/summary/{semester}/close"),
+        ("POST", "/classes/{class}/summary/{semester}/reopen", "POST", "/classes/{class}/summary/{semester}/reopen"),
     ];
 
     /// A check independent of reading the UI handlers: each UI route asks
