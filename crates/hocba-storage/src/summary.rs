@@ -288,8 +288,12 @@ async fn load(
     // ("regular:1=85,midterm=70,final=Đ"): the database does the grouping,
     // and a school's 276,000 cells cross the driver as 56,000 rows.
     let aggregate = match dialect {
-        Dialect::Sqlite => "GROUP_CONCAT(column_key || '=' || COALESCE(CAST(tenths AS TEXT), mark), ',')",
-        Dialect::Postgres => "STRING_AGG(column_key || '=' || COALESCE(CAST(tenths AS TEXT), mark), ',')",
+        Dialect::Sqlite => {
+            "GROUP_CONCAT(column_key || '=' || COALESCE(CAST(tenths AS TEXT), mark), ',')"
+        }
+        Dialect::Postgres => {
+            "STRING_AGG(column_key || '=' || COALESCE(CAST(tenths AS TEXT), mark), ',')"
+        }
     };
     let cell_rows = sqlx::query(static_sql(format!(
         "SELECT student_id, subject_id, semester, {aggregate} AS cells FROM gradebook_cell
@@ -756,7 +760,7 @@ impl Store {
     ) -> Result<SummaryRun> {
         let mut tx = self.begin().await?;
         let mut loaded = load(&mut tx, self.dialect, school, year, class, semester).await?;
-            if let Some(class) = class
+        if let Some(class) = class
             && loaded.classes.is_empty()
         {
             return Err(StoreError::NotFound(format!(
@@ -768,7 +772,7 @@ impl Store {
             // A school summary covers the classes that have students.
             computed.retain(|c| loaded.students.contains_key(&c.class));
         }
-            let run_id = new_id();
+        let run_id = new_id();
         write_summary(
             &mut tx,
             school,
@@ -780,7 +784,7 @@ impl Store {
             &computed,
         )
         .await?;
-            let run = SummaryRun {
+        let run = SummaryRun {
             run_id,
             semester,
             classes: computed.iter().filter(|c| c.note.is_none()).count(),
@@ -903,7 +907,15 @@ impl Store {
                 lines,
             });
         }
-        let mut loaded = load(&mut conn, self.dialect, school, row.school_year_id, Some(class), semester).await?;
+        let mut loaded = load(
+            &mut conn,
+            self.dialect,
+            school,
+            row.school_year_id,
+            Some(class),
+            semester,
+        )
+        .await?;
         let mut computed = compute(&mut loaded, semester);
         let computed = computed
             .pop()
@@ -1037,7 +1049,15 @@ impl Store {
                 hocba_domain::date::vietnam_time(closure.closed_at)
             )));
         }
-        let mut loaded = load(&mut tx, self.dialect, school, row.school_year_id, Some(class), semester).await?;
+        let mut loaded = load(
+            &mut tx,
+            self.dialect,
+            school,
+            row.school_year_id,
+            Some(class),
+            semester,
+        )
+        .await?;
         let computed = compute(&mut loaded, semester);
         let Some(this) = computed.first() else {
             return Err(StoreError::NotFound(format!("lớp mã {class}")));
