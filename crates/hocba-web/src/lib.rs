@@ -81,31 +81,6 @@ impl AppState {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn signing_providers_match_at_a_boundary() {
-        let store_free = |providers: Vec<&str>| {
-            super::AppState::signing_provider_allowed_in(
-                &providers.into_iter().map(str::to_owned).collect::<Vec<_>>(),
-                "http://ky.vn/csc/v2",
-            )
-        };
-        assert!(store_free(vec!["http://ky.vn/csc"]));
-        assert!(store_free(vec!["http://ky.vn"]));
-        assert!(!store_free(vec!["http://ky.vn/cs"]));
-        assert!(!store_free(vec![]));
-        assert!(super::AppState::signing_provider_allowed_in(
-            &["http://127.0.0.1".into()],
-            "http://127.0.0.1:4431/csc/v2"
-        ));
-        assert!(!super::AppState::signing_provider_allowed_in(
-            &["http://127.0.0.1".into()],
-            "http://127.0.0.10/csc"
-        ));
-    }
-}
-
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
@@ -134,4 +109,29 @@ async fn security_headers(mut response: Response) -> Response {
         HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn signing_providers_match_at_a_boundary() {
+        let store_free = |providers: Vec<&str>| {
+            super::AppState::signing_provider_allowed_in(
+                &providers.into_iter().map(str::to_owned).collect::<Vec<_>>(),
+                "http://ky.vn/csc/v2",
+            )
+        };
+        assert!(store_free(vec!["http://ky.vn/csc"]));
+        assert!(store_free(vec!["http://ky.vn"]));
+        assert!(!store_free(vec!["http://ky.vn/cs"]));
+        assert!(!store_free(vec![]));
+        assert!(super::AppState::signing_provider_allowed_in(
+            &["http://127.0.0.1".into()],
+            "http://127.0.0.1:4431/csc/v2"
+        ));
+        assert!(!super::AppState::signing_provider_allowed_in(
+            &["http://127.0.0.1".into()],
+            "http://127.0.0.10/csc"
+        ));
+    }
 }
