@@ -560,7 +560,7 @@ pub(crate) fn distribution_svg(title: &str, subjects: &[SubjectDistribution]) ->
         ));
     }
     svg.push_str(&format!(
-        r##"<text x="8" y="{}" fill="#5f6b78">Mỗi thanh là một môn: số học sinh theo mức điểm trung bình (ngưỡng 3,5 · 5,0 · 6,5 · 8,0 · 9,0 của Thông tư 22/2021 Điều 9).</text></svg>"##,
+        r##"<text x="8" y="{}" fill="#5f6b78">Mỗi thanh một môn: số học sinh theo mức điểm trung bình (ngưỡng của TT22/2021 Điều 9).</text></svg>"##,
         height - 14
     ));
     svg
@@ -1075,4 +1075,40 @@ pub(crate) async fn import_sheet(
             })
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chart_draws_one_bar_per_subject_with_counts_and_escapes_names() {
+        let subjects = vec![
+            SubjectDistribution {
+                subject_id: SubjectId(1),
+                name: "Toán".into(),
+                mode: SubjectMode::Scored,
+                counts: vec![1, 2, 5, 10, 12, 8],
+                exempt: 0,
+                missing: 2,
+            },
+            SubjectDistribution {
+                subject_id: SubjectId(2),
+                name: "Giáo dục <thể chất> & sức khỏe".into(),
+                mode: SubjectMode::Commented,
+                counts: vec![38, 1],
+                exempt: 1,
+                missing: 0,
+            },
+        ];
+        let svg = distribution_svg("Phân bố \"10A1\"", &subjects);
+        if let Some(path) = std::env::var_os("HOCBA_CHART_OUT") {
+            std::fs::write(path, &svg).unwrap();
+        }
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("Giáo dục &lt;thể chất&gt; &amp; sức khỏe"));
+        assert!(svg.contains("&quot;10A1&quot;"));
+        assert!(svg.contains("<title>Toán: 6,5 – &lt; 8 10 học sinh</title>"));
+        assert_eq!(svg.matches("<rect").count(), 1 + 10 + 6 + 1 + 3);
+    }
 }
