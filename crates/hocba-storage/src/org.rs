@@ -166,18 +166,27 @@ impl Store {
         rows.iter().map(unit_from_row).collect()
     }
 
-    /// The ancestors of a unit, nearest first (bureau, department, ministry).
+    /// The ancestors of a unit, nearest first (bureau, department, ministry),
+    /// in one query: every authorised request asks this.
     pub async fn ancestors(&self, unit: UnitId) -> Result<Vec<UnitId>> {
-        let mut ancestors = Vec::new();
-        let mut current = self.unit(unit).await?.parent;
-        while let Some(parent) = current {
-            if ancestors.contains(&parent) || ancestors.len() > 8 {
-                break;
-            }
-            ancestors.push(parent);
-            current = self.unit(parent).await?.parent;
+        let rows = sqlx::query(
+            "WITH RECURSIVE chain(id, parent_id, depth) AS (
+                 SELECT id, parent_id, 0 FROM unit WHERE id = $1
+                 UNION ALL
+                 SELECT u.id, u.parent_id, c.depth + 1 FROM unit u JOIN chain c ON u.id = c.parent_id WHERE c.depth < 8
+             )
+             SELECT id, depth FROM chain ORDER BY depth",
+        )
+        .bind(unit.0)
+        .fetch_all(&self.pool)
+        .await?;
+        if rows.is_empty() {
+            return Err(StoreError::NotFound(format!("đơn vị mã {unit}")));
         }
-        Ok(ancestors)
+        rows.iter()
+            .skip(1)
+            .map(|row| Ok(UnitId(row.try_get("id")?)))
+            .collect()
     }
 
     /// Where a school's data lives, for the access policy.
