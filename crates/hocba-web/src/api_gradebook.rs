@@ -14,6 +14,7 @@
 use crate::AppState;
 use crate::api::{actor, year_or_current};
 use crate::error::{ApiError, ApiJson, AppError};
+use crate::gradebook_access::{edit_state, is_admin};
 use crate::session::CurrentUser;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -29,8 +30,8 @@ use hocba_domain::gradebook::{
 use hocba_domain::role::Role;
 use hocba_domain::{ClassId, SchoolId, SchoolYearId, StudentId, SubjectId};
 use hocba_storage::{
-    CellEdit, CellProblem, CellState, CellsOutcome, ConductEdit, ConductOutcome, Gradebook,
-    RejectedCell, SessionKind, StoreError, Writer,
+    CellEdit, CellProblem, CellState, CellsOutcome, ConductEdit, ConductOutcome, RejectedCell,
+    SessionKind, StoreError, Writer,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -152,12 +153,6 @@ async fn authorise(
         }
     }
     Err(AppError::Forbidden(denied))
-}
-
-fn is_admin(user: &CurrentUser, school: SchoolId) -> bool {
-    user.principal
-        .roles_in_school(school)
-        .any(|role| role == Role::Admin)
 }
 
 /// The writer as the entry rules see them: teachers by their staff record,
@@ -468,56 +463,6 @@ fn book_scope(class: ClassId, subject: SubjectId, number: u8) -> Scope {
     }
 }
 
-/// Whether the user may edit the grid now, and if not why (the same rules
-/// as saving: policy, plan, window; locks are shown per column).
-fn edit_state(user: &CurrentUser, target: &Target, book: &Gradebook) -> Value {
-    let place = book.subject.place(book.semester);
-    let refusal = if let Err(denied) =
-        access::authorise(&user.principal, Action::EnterScores, target)
-    {
-        let named = if user
-            .principal
-            .roles_in_school(target.school)
-            .any(|role| matches!(role, Role::HomeroomTeacher | Role::SubjectTeacher))
-        {
-            Denied::from(&EntryRefusal::NotAssigned {
-                place: place.clone(),
-            })
-        } else {
-            denied
-        };
-        return json!({"may_edit": false, "override_needed": false, "why_not": {"code": "forbidden", "reason": named.reason, "remedy": named.remedy}});
-    } else if let Some(why) = &book.subject.no_gradebook {
-        Some(EntryRefusal::NoGradebook {
-            message: why.clone(),
-        })
-    } else if book.plan.is_none() {
-        Some(EntryRefusal::NotDeclared {
-            place: place.clone(),
-        })
-    } else {
-        let admin = is_admin(user, target.school);
-        let entrant = gradebook::Entrant {
-            admin,
-            assigned: !admin,
-            override_requested: false,
-        };
-        gradebook::check_entry(&place, entrant, &book.window, None).err()
-    };
-    match refusal {
-        None => json!({"may_edit": true, "override_needed": false, "why_not": null}),
-        Some(refusal) => {
-            let override_possible =
-                is_admin(user, target.school) && matches!(refusal.kind(), RefusalKind::Locked);
-            json!({
-                "may_edit": override_possible,
-                "override_needed": override_possible,
-                "why_not": {"code": refusal.code(), "reason": refusal.reason(), "remedy": refusal.remedy()},
-            })
-        }
-    }
-}
-
 /// The grade grid of a class × subject × semester.
 async fn grid(
     State(state): State<AppState>,
@@ -538,7 +483,8 @@ async fn grid(
         .gradebook(school, class, subject, semester)
         .await?;
     let manage = user.may(Action::ManageGradebook, &target);
-    let mut answer = edit_state(&user, &target, &book);
+    let closure = state.store.term_closure(school, class, semester).await?;
+    let mut answer = edit_state(&user, &target, &book, closure.as_ref()).to_json();
     let locked: Vec<Column> = book
         .columns
         .iter()

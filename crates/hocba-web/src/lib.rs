@@ -10,6 +10,7 @@ pub mod api_gradebook;
 pub mod api_signing;
 pub mod api_summary;
 pub mod error;
+mod gradebook_access;
 pub mod import;
 pub mod openapi;
 pub mod routes;

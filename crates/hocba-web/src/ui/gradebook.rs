@@ -16,19 +16,19 @@ use super::layout::page;
 use super::pages::school_nav;
 use crate::AppState;
 use crate::error::AppError;
+use crate::gradebook_access::{edit_state, is_teacher};
 use crate::session::CurrentUser;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use hocba_domain::access::{self, Action, Denied, Target};
+use hocba_domain::access::{self, Action, Target};
 use hocba_domain::curriculum::SubjectMode;
 use hocba_domain::date::vietnam_time;
-use hocba_domain::gradebook::{self, EntryRefusal, RefusalKind, Semester, WindowState};
-use hocba_domain::role::Role;
+use hocba_domain::gradebook::{self, Semester, WindowState};
 use hocba_domain::{ClassId, SchoolId, SubjectId};
-use hocba_storage::{Gradebook, StoreError, TermClosure};
+use hocba_storage::StoreError;
 use maud::{Markup, PreEscaped, html};
 use std::collections::HashMap;
 
@@ -121,90 +121,6 @@ async fn authorise_book(
         )));
     }
     Err(AppError::Forbidden(denied))
-}
-
-fn is_teacher(user: &CurrentUser, school: SchoolId) -> bool {
-    user.principal
-        .roles_in_school(school)
-        .any(|role| matches!(role, Role::HomeroomTeacher | Role::SubjectTeacher))
-}
-
-fn is_admin(user: &CurrentUser, school: SchoolId) -> bool {
-    user.principal
-        .roles_in_school(school)
-        .any(|role| role == Role::Admin)
-}
-
-/// Whether the user may enter scores in the grid now, and if not why and
-/// what to do. The same decision, in the same order, as saving
-/// (`Store::save_cells`) and the API's grid answer
-/// (`api_gradebook::edit_state`): the policy, the gradebook, the closed
-/// book (no override lifts it), the plan, the window; locks are per column.
-struct EditState {
-    may_edit: bool,
-    /// An administrator outside a window: saving is an override (audited).
-    override_needed: bool,
-    why_not: Option<Denied>,
-}
-
-fn edit_state(
-    user: &CurrentUser,
-    target: &Target,
-    book: &Gradebook,
-    closure: Option<&TermClosure>,
-) -> EditState {
-    let place = book.subject.place(book.semester);
-    if let Err(denied) = access::authorise(&user.principal, Action::EnterScores, target) {
-        let named = if is_teacher(user, target.school) {
-            Denied::from(&EntryRefusal::NotAssigned { place })
-        } else {
-            denied
-        };
-        return EditState {
-            may_edit: false,
-            override_needed: false,
-            why_not: Some(named),
-        };
-    }
-    let admin = is_admin(user, target.school);
-    let closed = closure.filter(|c| c.closed);
-    let refusal = if let Some(why) = &book.subject.no_gradebook {
-        Some(EntryRefusal::NoGradebook {
-            message: why.clone(),
-        })
-    } else if let Some(closure) = closed {
-        Some(EntryRefusal::TermClosed {
-            place,
-            closed_by: closure.closed_by.clone(),
-            closed_at: closure.closed_at,
-        })
-    } else if book.plan.is_none() {
-        Some(EntryRefusal::NotDeclared { place })
-    } else {
-        let entrant = gradebook::Entrant {
-            admin,
-            assigned: !admin,
-            override_requested: false,
-        };
-        gradebook::check_entry(&place, entrant, &book.window, None).err()
-    };
-    match refusal {
-        None => EditState {
-            may_edit: true,
-            override_needed: false,
-            why_not: None,
-        },
-        Some(refusal) => {
-            let override_possible = admin
-                && matches!(refusal.kind(), RefusalKind::Locked)
-                && !matches!(refusal, EntryRefusal::TermClosed { .. });
-            EditState {
-                may_edit: override_possible,
-                override_needed: override_possible,
-                why_not: Some(Denied::from(&refusal)),
-            }
-        }
-    }
 }
 
 /// "8.5" → "8,5" (the Vietnamese decimal comma).
