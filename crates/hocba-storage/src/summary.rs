@@ -455,72 +455,106 @@ struct Computed {
     lines: Vec<StudentSummary>,
 }
 
-fn compute(loaded: &mut Loaded, semester: Semester) -> Vec<Computed> {
+/// Computes every class of `loaded`: pure work, spread over the machine's
+/// cores (classes are independent), in the order of `loaded.classes`.
+fn compute(loaded: &Loaded, semester: Semester) -> Vec<Computed> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4)
+        .min(loaded.classes.len().max(1));
+    if threads <= 1 {
+        return loaded
+            .classes
+            .iter()
+            .map(|class| compute_class(loaded, class, semester))
+            .collect();
+    }
+    let chunk = loaded.classes.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = loaded
+            .classes
+            .chunks(chunk)
+            .map(|classes| {
+                scope.spawn(move || {
+                    classes
+                        .iter()
+                        .map(|class| compute_class(loaded, class, semester))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+fn compute_class(loaded: &Loaded, class: &ClassInfo, semester: Semester) -> Computed {
     let year = SchoolYear {
         start_year: loaded.start_year,
     };
-    let mut computed = Vec::with_capacity(loaded.classes.len());
+    let no_students = Vec::new();
     let no_subjects = Vec::new();
-    for class in &loaded.classes {
-        let students = loaded.students.get(&class.id).cloned().unwrap_or_default();
-        let subjects = loaded
-            .subjects
-            .get(&class.grade.value())
-            .unwrap_or(&no_subjects);
-        let regime = summary::summary_regime(class.grade, year, &class.name);
-        let mut lines = Vec::new();
-        if regime.is_ok() {
-            lines.reserve(students.len());
-            for (student, name) in &students {
-                let source = |subject: SubjectId, number: u8, cells: &mut CellMap| match loaded
-                    .transferred
-                    .get(&(*student, subject, number))
-                {
-                    Some(value) => TermSource::Entered(*value),
-                    None => TermSource::Cells(
-                        cells
-                            .remove(&(*student, subject, number))
-                            .unwrap_or_default(),
-                    ),
-                };
-                let inputs: Vec<SubjectInput> = subjects
-                    .iter()
-                    .map(|subject| SubjectInput {
-                        s1: source(subject.id, 1, &mut loaded.cells),
-                        s2: source(subject.id, 2, &mut loaded.cells),
-                        retest: loaded.retests.get(&(*student, subject.id)).copied(),
-                    })
-                    .collect();
-                let conduct = |number: u8| loaded.conduct.get(&(*student, number));
-                let (absences, summer_training) =
-                    loaded.records.get(student).copied().unwrap_or_default();
-                let input = StudentInput {
-                    id: *student,
-                    full_name: name.clone(),
-                    subjects: inputs,
-                    training: [conduct(1).and_then(|c| c.0), conduct(2).and_then(|c| c.0)],
-                    comment: conduct(semester.number()).and_then(|c| c.1.clone()),
-                    absences,
-                    summer_training,
-                };
-                lines.push(summary::summarise_student(
-                    class.grade,
-                    semester,
-                    subjects,
-                    &input,
-                ));
-            }
+    let students = loaded.students.get(&class.id).unwrap_or(&no_students);
+    let subjects = loaded
+        .subjects
+        .get(&class.grade.value())
+        .unwrap_or(&no_subjects);
+    let regime = summary::summary_regime(class.grade, year, &class.name);
+    let mut lines = Vec::new();
+    if regime.is_ok() {
+        lines.reserve(students.len());
+        for (student, name) in students {
+            let source = |subject: SubjectId, number: u8| match loaded
+                .transferred
+                .get(&(*student, subject, number))
+            {
+                Some(value) => TermSource::Entered(*value),
+                None => TermSource::Cells(
+                    loaded
+                        .cells
+                        .get(&(*student, subject, number))
+                        .cloned()
+                        .unwrap_or_default(),
+                ),
+            };
+            let inputs: Vec<SubjectInput> = subjects
+                .iter()
+                .map(|subject| SubjectInput {
+                    s1: source(subject.id, 1),
+                    s2: source(subject.id, 2),
+                    retest: loaded.retests.get(&(*student, subject.id)).copied(),
+                })
+                .collect();
+            let conduct = |number: u8| loaded.conduct.get(&(*student, number));
+            let (absences, summer_training) =
+                loaded.records.get(student).copied().unwrap_or_default();
+            let input = StudentInput {
+                id: *student,
+                full_name: name.clone(),
+                subjects: inputs,
+                training: [conduct(1).and_then(|c| c.0), conduct(2).and_then(|c| c.0)],
+                comment: conduct(semester.number()).and_then(|c| c.1.clone()),
+                absences,
+                summer_training,
+            };
+            lines.push(summary::summarise_student(
+                class.grade,
+                semester,
+                subjects,
+                &input,
+            ));
         }
-        computed.push(Computed {
-            class: class.id,
-            class_name: class.name.clone(),
-            grade: class.grade,
-            note: regime.err(),
-            counts: summary::counts(&lines, semester),
-            lines,
-        });
     }
-    computed
+    Computed {
+        class: class.id,
+        class_name: class.name.clone(),
+        grade: class.grade,
+        note: regime.err(),
+        counts: summary::counts(&lines, semester),
+        lines,
+    }
 }
 
 fn closure_from(row: &AnyRow) -> Result<TermClosure> {
@@ -759,7 +793,7 @@ impl Store {
         semester: Semester,
     ) -> Result<SummaryRun> {
         let mut tx = self.begin().await?;
-        let mut loaded = load(&mut tx, self.dialect, school, year, class, semester).await?;
+        let loaded = load(&mut tx, self.dialect, school, year, class, semester).await?;
         if let Some(class) = class
             && loaded.classes.is_empty()
         {
@@ -767,7 +801,7 @@ impl Store {
                 "lớp mã {class} trong năm học này"
             )));
         }
-        let mut computed = compute(&mut loaded, semester);
+        let mut computed = compute(&loaded, semester);
         if class.is_none() {
             // A school summary covers the classes that have students.
             computed.retain(|c| loaded.students.contains_key(&c.class));
@@ -907,7 +941,7 @@ impl Store {
                 lines,
             });
         }
-        let mut loaded = load(
+        let loaded = load(
             &mut conn,
             self.dialect,
             school,
@@ -916,7 +950,7 @@ impl Store {
             semester,
         )
         .await?;
-        let mut computed = compute(&mut loaded, semester);
+        let mut computed = compute(&loaded, semester);
         let computed = computed
             .pop()
             .ok_or_else(|| StoreError::NotFound(format!("lớp mã {class}")))?;
@@ -1049,7 +1083,7 @@ impl Store {
                 hocba_domain::date::vietnam_time(closure.closed_at)
             )));
         }
-        let mut loaded = load(
+        let loaded = load(
             &mut tx,
             self.dialect,
             school,
@@ -1058,7 +1092,7 @@ impl Store {
             semester,
         )
         .await?;
-        let computed = compute(&mut loaded, semester);
+        let computed = compute(&loaded, semester);
         let Some(this) = computed.first() else {
             return Err(StoreError::NotFound(format!("lớp mã {class}")));
         };
