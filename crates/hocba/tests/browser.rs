@@ -16,125 +16,14 @@
 
 mod common;
 
+use common::browser::{CHROMIUM, connect, find_program, is_ci, screenshot, start_driver};
+
 use common::Env;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use hocba_test_support::TestDatabase;
-use serde_json::json;
 use std::cmp::Ordering;
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::Duration;
-
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-fn is_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
-}
-
-/// `name` on the PATH (or in /usr/bin).
-fn find_program(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain([PathBuf::from("/usr/bin")])
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
-}
-
-/// The chromedriver child process; killed when dropped, also on a panic.
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
-fn start_driver(program: &Path, log: &Path) -> Driver {
-    let port = free_port();
-    let log_file = std::fs::File::create(log).expect("chromedriver log file");
-    let child = Command::new(program)
-        .arg(format!("--port={port}"))
-        .stdin(Stdio::null())
-        .stdout(log_file.try_clone().expect("log file"))
-        .stderr(log_file)
-        .spawn()
-        .unwrap_or_else(|e| panic!("starting {}: {e}", program.display()));
-    let driver = Driver { child, port };
-    // Wait until it listens (it prints "ChromeDriver was started successfully").
-    for _ in 0..200 {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return driver;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!(
-        "chromedriver did not listen on port {port}; its log:\n{}",
-        std::fs::read_to_string(log).unwrap_or_default()
-    );
-}
-
-async fn connect(driver: &Driver, profile_dir: &Path) -> Client {
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": CHROMIUM,
-            "args": [
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--window-size=1280,1000",
-                "--lang=vi-VN",
-                format!("--user-data-dir={}", profile_dir.display()),
-            ]
-        }),
-    );
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    ClientBuilder::new(connector)
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .unwrap_or_else(|e| panic!("a WebDriver session with headless Chromium: {e}"))
-}
-
-fn artifacts_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join("test-artifacts");
-    std::fs::create_dir_all(&dir).expect("creating test-artifacts/");
-    dir.canonicalize().expect("test-artifacts/")
-}
-
-async fn screenshot(client: &Client, name: &str) -> PathBuf {
-    let png = client.screenshot().await.expect("a screenshot");
-    assert!(
-        png.len() > 1000 && png.starts_with(b"\x89PNG"),
-        "{name}: not a PNG"
-    );
-    let path = artifacts_dir().join(name);
-    std::fs::write(&path, &png).expect("writing the screenshot");
-    let written = std::fs::metadata(&path).expect("screenshot file").len();
-    assert!(written > 0, "{} is empty", path.display());
-    eprintln!("browser: screenshot {}", path.display());
-    path
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_edits_a_student_in_a_real_browser() {

@@ -5,6 +5,8 @@
 //! Each test binary uses only part of this module.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use hocba::demo::DemoLogin;
 use hocba_storage::Store;
 use hocba_test_support::{Engine, TestDatabase};
