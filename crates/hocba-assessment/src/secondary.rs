@@ -523,6 +523,48 @@ pub fn assessed_values(results: &[SubjectResults], term: Term) -> Vec<(&str, Sub
         .collect()
 }
 
+/// Leaves out the retest scores the rules do not allow, each with the reason:
+/// all of them when the student is not retested (`student_refusal`, the
+/// regime's own rule), and that of any subject not among `candidates` (TT22
+/// Điều 13, TT58 Điều 16: only subjects below 5.0 or Chưa đạt are retested).
+/// Not an error, so that the calculator's example input evaluates
+/// (docs/assessment.md, Interpretations 11).
+pub(crate) fn leave_out_refused_retests(
+    subjects: &mut [SubjectResults],
+    candidates: &[crate::reason::Shortfall],
+    student_refusal: Option<String>,
+    rule: Rule,
+    reasons: &mut Vec<Reason>,
+) {
+    for subject in subjects
+        .iter_mut()
+        .filter(|subject| subject.retest.is_some())
+    {
+        let why = match &student_refusal {
+            Some(why) => why.clone(),
+            None if candidates
+                .iter()
+                .any(|candidate| candidate.subject == subject.name) =>
+            {
+                continue;
+            }
+            None => format!(
+                "môn {} không thuộc diện kiểm tra lại (chỉ các môn có điểm trung bình cả năm dưới 5,0 hoặc đánh giá Chưa đạt)",
+                subject.name
+            ),
+        };
+        reasons.push(Reason::new(
+            rule,
+            Some(Term::Year),
+            Finding::RetestIgnored {
+                subject: subject.name.clone(),
+                why,
+            },
+        ));
+        subject.retest = None;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

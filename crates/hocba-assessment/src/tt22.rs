@@ -535,46 +535,26 @@ fn promotion(
 
     // Retest scores are checked first, so that one given for a subject that is
     // not retested is reported even when the absences alone decide.
-    for subject in evaluation.subjects.iter_mut() {
-        if subject.retest.is_none() {
-            continue;
-        }
-        let why = if learning != LearningResult::NotPass {
-            Some(format!(
-                "không cần kiểm tra lại vì kết quả học tập cả năm là {}",
-                learning.label()
-            ))
-        } else if training < TrainingResult::Pass {
-            Some(format!(
-                "không được kiểm tra lại vì kết quả rèn luyện cả năm là {}",
-                training.label()
-            ))
-        } else if !candidates
-            .iter()
-            .any(|candidate| candidate.subject == subject.name)
-        {
-            Some(format!(
-                "môn {} không thuộc diện kiểm tra lại (chỉ các môn có điểm trung bình cả năm dưới 5,0 hoặc đánh giá Chưa đạt)",
-                subject.name
-            ))
-        } else {
-            None
-        };
-        if let Some(why) = why {
-            // A retest score of a subject that is not retested is left out, with the
-            // reason (docs/assessment.md, Interpretations), so that the example input
-            // of the calculator evaluates.
-            reasons.push(Reason::new(
-                Rule::Tt22Retest,
-                year,
-                Finding::RetestIgnored {
-                    subject: subject.name.clone(),
-                    why,
-                },
-            ));
-            subject.retest = None;
-        }
-    }
+    let student_refusal = if learning != LearningResult::NotPass {
+        Some(format!(
+            "không cần kiểm tra lại vì kết quả học tập cả năm là {}",
+            learning.label()
+        ))
+    } else if training < TrainingResult::Pass {
+        Some(format!(
+            "không được kiểm tra lại vì kết quả rèn luyện cả năm là {}",
+            training.label()
+        ))
+    } else {
+        None
+    };
+    crate::secondary::leave_out_refused_retests(
+        &mut evaluation.subjects,
+        &candidates,
+        student_refusal,
+        Rule::Tt22Retest,
+        reasons,
+    );
     if student.training.summer.is_some() && training >= TrainingResult::Pass {
         return Err(EvaluateError::SummerTrainingNotRequired {
             what: "training result",

@@ -606,42 +606,20 @@ fn promotion(
     let candidates = retest_candidates(&evaluation.subjects);
     let retest_allowed = rank == AcademicRank::Weak && conduct >= ConductRank::Average;
 
-    for subject in evaluation.subjects.iter_mut() {
-        if subject.retest.is_none() {
-            continue;
-        }
-        let why = if !retest_allowed {
-            Some(format!(
-                "chỉ học sinh có học lực Yếu và hạnh kiểm từ Trung bình trở lên mới được kiểm tra lại, học sinh này có học lực {} và hạnh kiểm {}",
-                rank.label(),
-                conduct.label()
-            ))
-        } else if !candidates
-            .iter()
-            .any(|candidate| candidate.subject == subject.name)
-        {
-            Some(format!(
-                "môn {} không thuộc diện kiểm tra lại (chỉ các môn có điểm trung bình cả năm dưới 5,0 hoặc đánh giá Chưa đạt)",
-                subject.name
-            ))
-        } else {
-            None
-        };
-        if let Some(why) = why {
-            // A retest score of a subject that is not retested is left out, with the
-            // reason (docs/assessment.md, Interpretations), so that the example input
-            // of the calculator evaluates.
-            reasons.push(Reason::new(
-                Rule::Tt58Retest,
-                year,
-                Finding::RetestIgnored {
-                    subject: subject.name.clone(),
-                    why,
-                },
-            ));
-            subject.retest = None;
-        }
-    }
+    let student_refusal = (!retest_allowed).then(|| {
+        format!(
+            "chỉ học sinh có học lực Yếu và hạnh kiểm từ Trung bình trở lên mới được kiểm tra lại, học sinh này có học lực {} và hạnh kiểm {}",
+            rank.label(),
+            conduct.label()
+        )
+    });
+    crate::secondary::leave_out_refused_retests(
+        &mut evaluation.subjects,
+        &candidates,
+        student_refusal,
+        Rule::Tt58Retest,
+        reasons,
+    );
     let summer_required = conduct == ConductRank::Weak && rank >= AcademicRank::Average;
     if student.conduct.summer.is_some() && !summer_required {
         return Err(EvaluateError::SummerTrainingNotRequired {
