@@ -56,10 +56,20 @@ pub enum Action {
     /// Register (or re-register) the school's organisation certificate
     /// (seed 004 §II.2 mục 1: "Quản trị viên/CBQL").
     RegisterOrgCertificate,
+    /// See the school's exams, papers and score sheets (seed 000).
+    ViewExams,
+    /// Create and edit exams and papers, enter, import and finalise score
+    /// sheets (seed 000 §2.2: the school checks and finalises the scores).
+    ManageExams,
+    /// Sync a paper's scores into the gradebook (seed 000 §3: the school).
+    SyncExamScores,
+    /// Issue and revoke the OAuth clients through which a learning system
+    /// writes into the gradebook (OneRoster 1.2 Gradebook).
+    ManageLmsClients,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 21] = [
         Action::ViewSchool,
         Action::ManageSchool,
         Action::ViewStudents,
@@ -77,6 +87,10 @@ impl Action {
         Action::ViewSigningAccounts,
         Action::ManageSigningAccounts,
         Action::RegisterOrgCertificate,
+        Action::ViewExams,
+        Action::ManageExams,
+        Action::SyncExamScores,
+        Action::ManageLmsClients,
     ];
 
     fn description(self) -> &'static str {
@@ -102,6 +116,12 @@ impl Action {
                 "duyệt tài khoản ký, lấy dữ liệu năm học trước hoặc phân quyền ký"
             }
             Action::RegisterOrgCertificate => "đăng ký chứng thư số của trường",
+            Action::ViewExams => "xem kỳ thi, đề thi và bảng điểm",
+            Action::ManageExams => "tạo, sửa kỳ thi, đề thi và nhập, chốt bảng điểm",
+            Action::SyncExamScores => "đồng bộ điểm đề thi sang sổ điểm",
+            Action::ManageLmsClients => {
+                "cấp hoặc thu hồi quyền ghi điểm cho hệ thống học tập (LMS)"
+            }
         }
     }
 }
@@ -188,6 +208,7 @@ fn school_role_allows(role: Role, action: Action) -> bool {
                 | RegisterSigningAccount
                 | ViewSigningAccounts
                 | RegisterOrgCertificate
+                | ViewExams
         ),
         Role::HomeroomTeacher | Role::SubjectTeacher => {
             matches!(action, ViewSchool | ViewStudents | RegisterSigningAccount)
@@ -599,6 +620,8 @@ mod tests {
                 Role::Leader,
                 RegisterSigningAccount | ViewSigningAccounts | RegisterOrgCertificate,
             ) => true,
+            // Exams (seed 000): leaders follow them; the admin runs them.
+            (Role::Leader, ViewExams) => true,
             (Role::HomeroomTeacher | Role::SubjectTeacher, RegisterSigningAccount) => true,
             (Role::HomeroomTeacher, ViewSchool | ViewStudents) => true,
             (Role::HomeroomTeacher, ViewStudentPersonalData | EditStudent | EnterConduct) => {

@@ -43,6 +43,10 @@ id_type! {
     AssignmentId;
     TransferId;
     AuditId;
+    /// A school-level exam (kỳ thi).
+    ExamId;
+    /// A paper of an exam (đề thi).
+    ExamPaperId;
 }
 
 impl From<SchoolId> for UnitId {

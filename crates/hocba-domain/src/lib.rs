@@ -8,6 +8,7 @@ pub mod access;
 pub mod class;
 pub mod curriculum;
 pub mod date;
+pub mod exam;
 pub mod form;
 pub mod gradebook;
 pub mod identity;

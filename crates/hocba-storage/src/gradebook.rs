@@ -410,7 +410,7 @@ fn overrides_text(overrides: &[Override]) -> Option<String> {
 }
 
 /// The class, its year and the subject, checked to belong together.
-async fn load_subject<'e, E: Executor<'e, Database = Any>>(
+pub(crate) async fn load_subject<'e, E: Executor<'e, Database = Any>>(
     executor: E,
     school: SchoolId,
     class: ClassId,
@@ -477,7 +477,7 @@ async fn load_subject<'e, E: Executor<'e, Database = Any>>(
     })
 }
 
-async fn load_plan<'e, E: Executor<'e, Database = Any>>(
+pub(crate) async fn load_plan<'e, E: Executor<'e, Database = Any>>(
     executor: E,
     school: SchoolId,
     class: ClassId,
@@ -498,7 +498,7 @@ async fn load_plan<'e, E: Executor<'e, Database = Any>>(
         .transpose()
 }
 
-async fn load_locks<'e, E: Executor<'e, Database = Any>>(
+pub(crate) async fn load_locks<'e, E: Executor<'e, Database = Any>>(
     executor: E,
     school: SchoolId,
     class: ClassId,
@@ -532,7 +532,7 @@ async fn load_locks<'e, E: Executor<'e, Database = Any>>(
     Ok(locks)
 }
 
-async fn load_window<'e, E: Executor<'e, Database = Any>>(
+pub(crate) async fn load_window<'e, E: Executor<'e, Database = Any>>(
     executor: E,
     school: SchoolId,
     year: SchoolYearId,

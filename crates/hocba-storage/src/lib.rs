@@ -12,6 +12,7 @@ mod accounts;
 mod audit;
 mod classes;
 mod error;
+mod exams;
 mod gradebook;
 mod org;
 mod records;
@@ -26,6 +27,11 @@ pub use accounts::{AccountRow, NewAccount, Session, SessionKind};
 pub use audit::{AuditEntry, AuditQuery};
 pub use classes::ClassRow;
 pub use error::StoreError;
+pub use exams::{
+    BlockView, ClassPreview, ColumnChoice, ExamInput, ExamRow, PaperClass, PaperInput, PaperRow,
+    RejectedScore, ScoreEdit, ScoreSheet, ScoresOutcome, SheetRow, SkippedStudent, SyncClassResult,
+    SyncOutcome, SyncPreview, SyncRun,
+};
 pub use gradebook::{
     Average, CellEdit, CellProblem, CellState, CellsOutcome, ChangeRow, ConductEdit,
     ConductOutcome, ConductRow, ConductSheet, Gradebook, GradebookSubject, GridColumn, GridStudent,

@@ -6,6 +6,7 @@ mod accounts;
 mod assignments;
 mod classes;
 mod concurrency;
+mod exams;
 mod gradebook;
 mod import;
 mod isolation;
