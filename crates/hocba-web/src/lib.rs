@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod api_exams;
 pub mod api_gradebook;
 pub mod api_signing;
 pub mod api_summary;
@@ -85,6 +86,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
+        .merge(api_exams::routes())
         .merge(api_gradebook::routes())
         .merge(api_signing::routes())
         .merge(api_summary::routes())

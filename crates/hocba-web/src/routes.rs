@@ -104,6 +104,25 @@ pub const SCHOOL_ROUTES: &[RouteSpec] = &[
     route("GET", "/api/v1/schools/{school}/gradebook/{class}/{subject}/{semester}/history", Some(ViewGradebook), "Lịch sử sửa điểm (?student)", Empty),
     route("GET", "/api/v1/schools/{school}/conduct/{class}/{semester}", Some(ViewGradebook), "Kết quả rèn luyện và nhận xét của giáo viên chủ nhiệm", Empty),
     route("PUT", "/api/v1/schools/{school}/conduct/{class}/{semester}", Some(EnterConduct), "Nhập kết quả rèn luyện và nhận xét: {student_id, training_result, comment, version}", Json),
+    // Exams, score sheets and the sync into the gradebook (seed 000).
+    route("GET", "/api/v1/schools/{school}/exam-settings", Some(ViewExams), "Liên kết khảo thí với sổ điểm: {gradebook_linked}", Empty),
+    route("PUT", "/api/v1/schools/{school}/exam-settings", Some(ManageExams), "Bật/tắt liên kết khảo thí với sổ điểm: {gradebook_linked: true|false}", Json),
+    route("GET", "/api/v1/schools/{school}/exams", Some(ViewExams), "Kỳ thi của năm học (?year), kèm đề thi", Empty),
+    route("POST", "/api/v1/schools/{school}/exams", Some(ManageExams), "Tạo kỳ thi: {name, kind: regular|free, semester, school_year_id?}", Json),
+    route("GET", "/api/v1/schools/{school}/exams/{exam}", Some(ViewExams), "Một kỳ thi và các đề thi", Empty),
+    route("PUT", "/api/v1/schools/{school}/exams/{exam}", Some(ManageExams), "Sửa kỳ thi (không sửa được khi đã có đề thi đồng bộ): {name, kind, semester, version}", Json),
+    route("DELETE", "/api/v1/schools/{school}/exams/{exam}", Some(ManageExams), "Xóa kỳ thi (không xóa được khi đã có đề thi đồng bộ)", Empty),
+    route("POST", "/api/v1/schools/{school}/exams/{exam}/papers", Some(ManageExams), "Thêm đề thi: {subject_id, name, classes: [class_id]}", Json),
+    route("GET", "/api/v1/schools/{school}/exam-papers/{paper}", Some(ViewExams), "Bảng điểm của đề thi: học sinh các lớp, điểm, biểu tượng khiên (đã đồng bộ)", Empty),
+    route("PUT", "/api/v1/schools/{school}/exam-papers/{paper}", Some(ManageExams), "Sửa đề thi (không sửa được khi đã đồng bộ): {subject_id, name, classes, version}", Json),
+    route("DELETE", "/api/v1/schools/{school}/exam-papers/{paper}", Some(ManageExams), "Xóa đề thi (không xóa được khi đã đồng bộ)", Empty),
+    route("PUT", "/api/v1/schools/{school}/exam-papers/{paper}/scores", Some(ManageExams), "Nhập điểm vào bảng điểm, tất cả hoặc không: {scores: [{student_id, value, expected_version?}]}", Json),
+    route("GET", "/api/v1/schools/{school}/exam-papers/{paper}/scores.xlsx", Some(ViewExams), "Bảng điểm ra Excel (có sẵn điểm)", Empty),
+    route("POST", "/api/v1/schools/{school}/exam-papers/{paper}/import", Some(ManageExams), "Nhập bảng điểm từ Excel: tất cả hoặc không, bảng lỗi theo dòng và cột", Xlsx),
+    route("POST", "/api/v1/schools/{school}/exam-papers/{paper}/final", Some(ManageExams), "Chốt điểm ({final: true}) hoặc mở chốt ({final: false})", Json),
+    route("GET", "/api/v1/schools/{school}/exam-papers/{paper}/sync", Some(SyncExamScores), "Đồng bộ điểm: từng lớp với các cột chọn được (và lý do cột không chọn được), học sinh bị bỏ qua và lý do; tiến độ của lần đồng bộ", Empty),
+    route("POST", "/api/v1/schools/{school}/exam-papers/{paper}/sync", Some(SyncExamScores), "Đồng bộ điểm sang sổ điểm, một lần cho mỗi đề thi: {classes: [{class_id, column}]}", Json),
+    route("POST", "/api/v1/schools/{school}/exam-papers/{paper}/sync/resume", Some(SyncExamScores), "Tiếp tục lần đồng bộ bị gián đoạn (các lớp còn chờ)", Empty),
     // Signing accounts and the organisation certificate (seed 004 §II.2, §III.1).
     route("GET", "/api/v1/schools/{school}/signing-accounts", Some(ViewSigningAccounts), "Duyệt tài khoản ký: mọi cán bộ với tài khoản ký năm học hiện tại (hoặc Chưa đăng ký tài khoản) và quyền ký", Empty),
     route("POST", "/api/v1/schools/{school}/signing-accounts", Some(RegisterSigningAccount), "Đăng ký tài khoản ký của mình → Chờ duyệt: {kind: \"token\", certificate: PEM hoặc DER base64} | {kind: \"remote\", provider_url, username, access_token, credential_id?}", Json),
@@ -186,7 +205,13 @@ mod tests {
                 if !path.starts_with("/api/") {
                     continue;
                 }
-                let end = rest.find(".route(").unwrap_or(rest.len());
+                // The route's handlers end at the next route, or at the end
+                // of the function that builds the router.
+                let end = [rest.find(".route("), rest.find(" fn ")]
+                    .into_iter()
+                    .flatten()
+                    .min()
+                    .unwrap_or(rest.len());
                 for method in ["get", "post", "put", "delete"] {
                     if rest[..end].contains(&format!("{method}(")) {
                         found.insert((method.to_uppercase(), path.to_owned()));

@@ -63,6 +63,12 @@ struct SchoolIds {
     throwaway_student: i64,
     /// An entry window for the DELETE route.
     throwaway_window: i64,
+    /// An exam with one paper (of `subject`, sat by `class`), and another
+    /// pair for the DELETE routes.
+    exam: i64,
+    paper: i64,
+    throwaway_exam: i64,
+    throwaway_paper: i64,
 }
 
 /// The semester of the gradebook routes' `{semester}`.
@@ -77,10 +83,15 @@ impl SchoolIds {
             (_, true) => self.throwaway_class_dissolve,
             _ => self.class,
         };
-        let (campus, student) = if route.method == "DELETE" {
-            (self.throwaway_campus, self.throwaway_student)
+        let (campus, student, exam, paper) = if route.method == "DELETE" {
+            (
+                self.throwaway_campus,
+                self.throwaway_student,
+                self.throwaway_exam,
+                self.throwaway_paper,
+            )
         } else {
-            (self.campus, self.student)
+            (self.campus, self.student, self.exam, self.paper)
         };
         let year = if route.path.ends_with("/rollover") {
             self.past_year
@@ -98,7 +109,9 @@ impl SchoolIds {
             .replace("{year}", &year.to_string())
             .replace("{user}", &self.account.to_string())
             .replace("{semester}", &SEMESTER.number().to_string())
-            .replace("{window}", &self.throwaway_window.to_string());
+            .replace("{window}", &self.throwaway_window.to_string())
+            .replace("{exam}", &exam.to_string())
+            .replace("{paper}", &paper.to_string());
         assert!(
             !path.contains('{'),
             "route {} {} has a path parameter the matrix does not know; add it to SchoolIds",
@@ -369,6 +382,41 @@ async fn school_ids(env: &Env, admin: &str, school: i64, student_class: Option<i
             StatusCode::CREATED,
         )
         .await);
+    // Exams and papers (seed 000): one pair the routes read and write (with
+    // bodies refused after authorisation), one pair for the DELETE routes.
+    let new_exam = async |name: &str| {
+        let exam = id(&env
+            .write_expect(
+                Method::POST,
+                admin,
+                &format!("{base}/exams"),
+                json!({"name": name, "kind": "regular", "semester": 1}),
+                StatusCode::CREATED,
+            )
+            .await);
+        let paper = id(&env
+            .write_expect(
+                Method::POST,
+                admin,
+                &format!("{base}/exams/{exam}/papers"),
+                json!({"name": format!("Đề {name}"), "subject_id": subject, "classes": [class]}),
+                StatusCode::CREATED,
+            )
+            .await);
+        (exam, paper)
+    };
+    let (exam, paper) = new_exam("Kiểm tra giữa kỳ").await;
+    let (throwaway_exam, _) = new_exam("Kỳ thi tạm để xóa").await;
+    // In the kept exam, so that deleting the throwaway exam leaves it.
+    let throwaway_paper = id(&env
+        .write_expect(
+            Method::POST,
+            admin,
+            &format!("{base}/exams/{exam}/papers"),
+            json!({"name": "Đề tạm để xóa", "subject_id": subject, "classes": [class]}),
+            StatusCode::CREATED,
+        )
+        .await);
     let account = id(&env
         .write_expect(
             Method::POST,
@@ -396,6 +444,10 @@ async fn school_ids(env: &Env, admin: &str, school: i64, student_class: Option<i
         throwaway_class_dissolve,
         throwaway_student,
         throwaway_window,
+        exam,
+        paper,
+        throwaway_exam,
+        throwaway_paper,
     }
 }
 
