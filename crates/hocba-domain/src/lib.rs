@@ -15,6 +15,7 @@ pub mod identity;
 pub mod ids;
 pub mod level;
 pub mod org;
+pub mod primary;
 pub mod province;
 pub mod role;
 pub mod rollover;

@@ -214,7 +214,7 @@ impl StudentSummary {
 pub fn summary_regime(grade: Grade, year: SchoolYear, class_name: &str) -> Result<Regime, String> {
     if grade.value() <= 5 {
         return Err(format!(
-            "Lớp {class_name} là lớp tiểu học, đánh giá theo Thông tư 27/2020: tổng kết tiểu học (mức đạt được từng môn, điểm kiểm tra định kỳ, phẩm chất và năng lực ở bốn thời điểm giữa và cuối mỗi học kỳ) cần dữ liệu riêng mà hocba chưa lưu, nên chưa tổng kết được trên hocba. Hãy tổng kết lớp này theo cách hiện hành của trường."
+            "Lớp {class_name} là lớp tiểu học, đánh giá theo Thông tư 27/2020: không tổng kết theo điểm trung bình môn. Mức đạt được từng môn, điểm kiểm tra định kỳ, phẩm chất, năng lực và tổng hợp ở bốn thời điểm (giữa và cuối mỗi học kỳ) ở trang Đánh giá tiểu học của lớp (mở từ trang của lớp)."
         ));
     }
     match gradebook::gradebook_regime(grade, year, class_name)? {

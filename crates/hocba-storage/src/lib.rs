@@ -15,6 +15,7 @@ mod error;
 mod exams;
 mod gradebook;
 mod org;
+mod primary;
 mod records;
 mod signing;
 mod staff;
@@ -38,6 +39,7 @@ pub use gradebook::{
     PlanRow, RejectedCell, SavedCell, Writer, stale_message,
 };
 pub use org::{CampusRow, NewSchool, SchoolRow, UnitRow};
+pub use primary::{LineStamp, PrimaryBook, PrimaryOutcome, StaleLine};
 pub use signing::{
     CertificateInput, CopiedAccount, CopyOutcome, NewOrgCertificate, NewSigningAccount,
     OrgRequestRow, PermissionRow, SigningAccountRow, SkippedAccount, StoredCertificate,

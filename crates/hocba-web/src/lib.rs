@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod api;
 pub mod api_exams;
 pub mod api_gradebook;
+pub mod api_primary;
 pub mod api_signing;
 pub mod api_summary;
 pub mod error;
@@ -88,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(api_exams::routes())
         .merge(api_gradebook::routes())
+        .merge(api_primary::routes())
         .merge(api_signing::routes())
         .merge(api_summary::routes())
         .merge(ui::routes())

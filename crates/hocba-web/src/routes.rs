@@ -104,6 +104,11 @@ pub const SCHOOL_ROUTES: &[RouteSpec] = &[
     route("GET", "/api/v1/schools/{school}/gradebook/{class}/{subject}/{semester}/history", Some(ViewGradebook), "Lịch sử sửa điểm (?student)", Empty),
     route("GET", "/api/v1/schools/{school}/conduct/{class}/{semester}", Some(ViewGradebook), "Kết quả rèn luyện và nhận xét của giáo viên chủ nhiệm", Empty),
     route("PUT", "/api/v1/schools/{school}/conduct/{class}/{semester}", Some(EnterConduct), "Nhập kết quả rèn luyện và nhận xét: {student_id, training_result, comment, version}", Json),
+    // Primary (TT27): `{milestone}` is mid_S1, end_S1, mid_S2 or end_of_year.
+    route("GET", "/api/v1/schools/{school}/classes/{class}/primary/{milestone}", Some(ViewGradebook), "Đánh giá tiểu học của lớp ở một thời điểm: mức đạt được, điểm kiểm tra định kỳ, phẩm chất, năng lực, nhận xét và tổng hợp (cuối năm: kết quả giáo dục, khen thưởng, lên lớp) với lý do từng học sinh", Empty),
+    route("PUT", "/api/v1/schools/{school}/classes/{class}/primary/{milestone}", Some(EnterConduct), "Nhập đánh giá của lớp (giáo viên chủ nhiệm), tất cả hoặc không: {students: [{student_id, version, levels: {subject_id: T|H|C|M}, tests: {subject_id: 0–10|M}, ratings: {patriotism…: T|Đ|C}, comment, outstanding}], override?}", Json),
+    route("GET", "/api/v1/schools/{school}/classes/{class}/primary/{milestone}/subjects/{subject}", Some(ViewGradebook), "Đánh giá một môn của lớp ở một thời điểm (giáo viên bộ môn)", Empty),
+    route("PUT", "/api/v1/schools/{school}/classes/{class}/primary/{milestone}/subjects/{subject}", Some(EnterScores), "Nhập mức đạt được và điểm kiểm tra của một môn (giáo viên được phân công): {students: [{student_id, version, level, test}], override?}", Json),
     // Exams, score sheets and the sync into the gradebook (seed 000).
     route("GET", "/api/v1/schools/{school}/exam-settings", Some(ViewExams), "Liên kết khảo thí với sổ điểm: {gradebook_linked}", Empty),
     route("PUT", "/api/v1/schools/{school}/exam-settings", Some(ManageExams), "Bật/tắt liên kết khảo thí với sổ điểm: {gradebook_linked: true|false}", Json),

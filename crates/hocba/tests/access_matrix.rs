@@ -73,6 +73,9 @@ struct SchoolIds {
 
 /// The semester of the gradebook routes' `{semester}`.
 const SEMESTER: Semester = Semester::S1;
+/// The primary milestone of `{milestone}`: one of semester I, like
+/// `SEMESTER`, whose entry window and assignments it uses.
+const MILESTONE: &str = "end_S1";
 
 impl SchoolIds {
     /// Substitutes the path parameters of `route`.
@@ -109,6 +112,7 @@ impl SchoolIds {
             .replace("{year}", &year.to_string())
             .replace("{user}", &self.account.to_string())
             .replace("{semester}", &SEMESTER.number().to_string())
+            .replace("{milestone}", MILESTONE)
             .replace("{window}", &self.throwaway_window.to_string())
             .replace("{exam}", &exam.to_string())
             .replace("{paper}", &paper.to_string());
@@ -141,7 +145,8 @@ impl SchoolIds {
     }
 
     fn semester_of(route: &RouteSpec) -> Option<Semester> {
-        route.path.contains("{semester}").then_some(SEMESTER)
+        (route.path.contains("{semester}") || route.path.contains("{milestone}"))
+            .then_some(SEMESTER)
     }
 }
 

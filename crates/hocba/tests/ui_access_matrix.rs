@@ -71,6 +71,8 @@ struct SchoolIds {
 
 /// The semester of the gradebook routes' `{semester}`.
 const SEMESTER: Semester = Semester::S1;
+/// The primary milestone of `{milestone}` (in semester I, like `SEMESTER`).
+const MILESTONE: &str = "end_S1";
 
 impl SchoolIds {
     /// Substitutes the path parameters of `route`; `{unit}` is `unit`.
@@ -97,6 +99,7 @@ impl SchoolIds {
             .replace("{year}", &self.year.to_string())
             .replace("{user}", &self.throwaway_account.to_string())
             .replace("{semester}", &SEMESTER.number().to_string())
+            .replace("{milestone}", MILESTONE)
             .replace("{unit}", &unit.to_string());
         assert!(
             !path.contains('{'),

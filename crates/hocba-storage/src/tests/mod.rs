@@ -11,6 +11,7 @@ mod gradebook;
 mod import;
 mod isolation;
 mod org;
+mod primary;
 mod rollover;
 mod schema;
 mod signing;

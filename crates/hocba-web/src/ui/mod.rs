@@ -6,6 +6,7 @@ mod gradebook;
 pub mod layout;
 mod pages;
 mod planning;
+mod primary;
 pub mod routes;
 mod signing;
 mod summary;
@@ -18,4 +19,5 @@ pub fn routes() -> axum::Router<crate::AppState> {
         .merge(signing::routes())
         .merge(gradebook::routes())
         .merge(summary::routes())
+        .merge(primary::routes())
 }

@@ -627,7 +627,16 @@ async fn class_page(
             (school_nav(&user, school, &target))
             (flash(notice_text(&notice)))
             p { "GVCN: " (row.homeroom_name.clone().unwrap_or_else(|| "chưa phân công".into())) " · Sĩ số: " (row.student_count) }
-            p.actions { a.button href={"/schools/" (school) "/classes/" (class) "/gradebook"} { "Sổ điểm của lớp" } }
+            @if row.grade.value() <= 5 {
+                // Primary classes have no sổ điểm: TT27 assesses by levels at four milestones.
+                p.actions {
+                    @for milestone in hocba_domain::primary::Milestone::ALL {
+                        a.button href={"/schools/" (school) "/classes/" (class) "/primary/" (milestone.key())} { "Đánh giá " (milestone.vietnamese()) }
+                    }
+                }
+            } @else {
+                p.actions { a.button href={"/schools/" (school) "/classes/" (class) "/gradebook"} { "Sổ điểm của lớp" } }
+            }
             @if user.may(Action::ManageSchool, &target) { (super::planning::class_edit_form(&user, school, &row, &campuses)) }
             p.muted { "Sắp xếp theo tên, rồi họ đệm, theo thứ tự chữ cái tiếng Việt." }
             (student_table(school, &students))

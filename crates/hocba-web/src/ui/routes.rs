@@ -156,6 +156,8 @@ pub const SCHOOL_UI_ROUTES: &[UiRoute] = &[
     route("GET", "/schools/{school}/audit", School(ViewAudit), NONE, "Nhật ký thay đổi"),
     route("GET", "/schools/{school}/classes/{class}/gradebook", School(ViewSchool), NONE, "Sổ điểm của lớp: môn × học kỳ, đã hay chưa khai báo số cột, tiến độ nhập"),
     route("GET", "/schools/{school}/gradebook/{class}/{subject}/{semester}", School(ViewGradebook), Gradebook, "Sổ điểm (bảng nhập điểm) của lớp × môn × học kỳ"),
+    route("GET", "/schools/{school}/classes/{class}/primary/{milestone}", School(ViewGradebook), PathClass, "Đánh giá tiểu học (Thông tư 27/2020) của lớp ở một thời điểm: bảng nhập mức đạt được, điểm kiểm tra, phẩm chất, năng lực, nhận xét và tổng hợp với lý do từng học sinh"),
+    route("POST", "/schools/{school}/classes/{class}/primary/{milestone}", School(EnterConduct), PathClass, "Lưu đánh giá tiểu học của lớp (giáo viên chủ nhiệm), tất cả hoặc không"),
     // Signing accounts (seed 004 §II.2, §III.1).
     route("GET", "/schools/{school}/signing-account", School(RegisterSigningAccount), NONE, "Tài khoản ký của tôi: trạng thái, đăng ký USB Token hoặc ký số từ xa"),
     upload("/schools/{school}/signing-account", RegisterSigningAccount, "Đăng ký tài khoản ký USB Token (tải lên chứng thư số)"),
@@ -378,6 +380,8 @@ mod tests {
         ("GET", "/audit", "GET", "/audit"),
         ("GET", "/classes/{class}/gradebook", "GET", "/column-plans"),
         ("GET", "/gradebook/{class}/{subject}/{semester}", "GET", "/gradebook/{class}/{subject}/{semester}"),
+        ("GET", "/classes/{class}/primary/{milestone}", "GET", "/classes/{class}/primary/{milestone}"),
+        ("POST", "/classes/{class}/primary/{milestone}", "PUT", "/classes/{class}/primary/{milestone}"),
         ("GET", "/signing-account", "GET", "/signing-accounts/mine"),
         ("POST", "/signing-account", "POST", "/signing-accounts"),
         ("POST", "/signing-account/remote", "POST", "/signing-accounts"),
