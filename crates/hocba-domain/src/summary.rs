@@ -208,6 +208,26 @@ impl StudentSummary {
             Semester::S2 => line.year.as_deref(),
         }
     }
+
+    /// The "Ghi chú" of the class summary sheet (.xlsx and PDF alike): the
+    /// retest subjects, a semester I brought from the previous school and
+    /// the homeroom comment; or, for an incomplete line, what is missing.
+    pub fn sheet_note(&self) -> String {
+        if !self.complete {
+            return format!("Chưa đủ kết quả: {}", self.missing.join(" "));
+        }
+        let mut note = Vec::new();
+        if !self.retest_subjects.is_empty() {
+            note.push(format!("Kiểm tra lại: {}", self.retest_subjects.join(", ")));
+        }
+        if self.subjects.iter().any(|s| s.transferred) {
+            note.push("HK I mang từ trường cũ".into());
+        }
+        if let Some(comment) = &self.comment {
+            note.push(comment.clone());
+        }
+        note.join("; ")
+    }
 }
 
 /// The regime of a class's summary, or why the class is not summarised.

@@ -155,26 +155,8 @@ pub fn write_summary_sheet(
             )?;
             column += 2;
         }
-        if line.complete {
-            let mut note = Vec::new();
-            if !line.retest_subjects.is_empty() {
-                note.push(format!("Kiểm tra lại: {}", line.retest_subjects.join(", ")));
-            }
-            if line.subjects.iter().any(|s| s.transferred) {
-                note.push("HK I mang từ trường cũ".into());
-            }
-            if let Some(comment) = &line.comment {
-                note.push(comment.clone());
-            }
-            sheet.write_string_with_format(row, column, clip(&note.join("; ")), &cell)?;
-        } else {
-            sheet.write_string_with_format(
-                row,
-                column,
-                clip(&format!("Chưa đủ kết quả: {}", line.missing.join(" "))),
-                &missing,
-            )?;
-        }
+        let note_format = if line.complete { &cell } else { &missing };
+        sheet.write_string_with_format(row, column, clip(&line.sheet_note()), note_format)?;
     }
 
     let mut row = top + 2 + lines.len() as u32;

@@ -3,7 +3,7 @@
 //! library with the reasons of every student; closing the book
 //! (close_term) and reopening it; what comes after the year (summer
 //! retest, summer training, absences, the averages a transferred-in student
-//! brings); the promotion list; the class summary sheet (.xlsx) and the
+//! brings); the promotion list; the class summary sheet (.xlsx and PDF) and the
 //! distribution chart (SVG, drawn here); grade-entry progress; and the
 //! Excel round trip of one gradebook (download pre-filled, upload all or
 //! nothing, channel `excel`).
@@ -59,6 +59,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/schools/{school}/classes/{class}/summary/{semester}/sheet.xlsx",
             get(summary_sheet),
+        )
+        .route(
+            "/api/v1/schools/{school}/classes/{class}/summary/{semester}/sheet.pdf",
+            get(summary_sheet_pdf),
         )
         .route(
             "/api/v1/schools/{school}/classes/{class}/summary/{semester}/chart.svg",
@@ -380,28 +384,95 @@ async fn summary_sheet(
     Ok(xlsx_response(bytes, &summary_name))
 }
 
+/// What both forms of the class summary sheet print: the computed summary
+/// and the names around it.
+struct SheetData {
+    summary: ClassSummary,
+    school_name: String,
+    subjects: Vec<String>,
+    status: String,
+}
+
+async fn sheet_data(
+    state: &AppState,
+    school: SchoolId,
+    class: ClassId,
+    semester: Semester,
+) -> Result<SheetData, AppError> {
+    let summary = state.store.class_summary(school, class, semester).await?;
+    let school_row = state.store.school(school).await?;
+    Ok(SheetData {
+        subjects: summary.subjects.iter().map(|s| s.name.clone()).collect(),
+        status: status_text(&summary),
+        school_name: school_row.name,
+        summary,
+    })
+}
+
 pub(crate) async fn summary_workbook(
     state: &AppState,
     school: SchoolId,
     class: ClassId,
     semester: Semester,
 ) -> Result<Vec<u8>, AppError> {
-    let summary = state.store.class_summary(school, class, semester).await?;
-    let school_row = state.store.school(school).await?;
-    let subjects: Vec<String> = summary.subjects.iter().map(|s| s.name.clone()).collect();
-    let status = status_text(&summary);
-    let school_name = school_row.name.clone();
+    let data = sheet_data(state, school, class, semester).await?;
+    let summary = &data.summary;
     let header = SummarySheetHeader {
-        school_name: &school_name,
+        school_name: &data.school_name,
         class_name: &summary.header.class_name,
         school_year: &summary.school_year,
         semester,
         homeroom: summary.homeroom.as_deref(),
-        subjects: &subjects,
-        status: &status,
+        subjects: &data.subjects,
+        status: &data.status,
     };
     hocba_spreadsheet::write_summary_sheet(&header, &summary.lines, &summary.header.counts)
         .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// "Bảng tổng hợp kết quả đánh giá" of a class (PDF, A4 landscape): the same
+/// summary as the .xlsx, printed by `hocba_report`.
+async fn summary_sheet_pdf(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((school, class, number)): Path<(SchoolId, ClassId, u8)>,
+) -> ApiResult {
+    authorise(
+        &state,
+        &user,
+        Action::ViewGradebook,
+        school,
+        Some(class),
+        None,
+    )
+    .await?;
+    let semester = semester(number)?;
+    let data = sheet_data(&state, school, class, semester).await?;
+    let summary = &data.summary;
+    let sheet_header = hocba_report::SummarySheetHeader {
+        school_name: &data.school_name,
+        class_name: &summary.header.class_name,
+        school_year: &summary.school_year,
+        semester,
+        homeroom: summary.homeroom.as_deref(),
+        subjects: &data.subjects,
+        status: &data.status,
+    };
+    let bytes =
+        hocba_report::write_summary_pdf(&sheet_header, &summary.lines, &summary.header.counts)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    let file_name = format!("tong-hop-{class}-hk{}.pdf", semester.number());
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// The distribution of subject averages of a class, drawn as SVG.

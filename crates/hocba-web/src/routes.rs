@@ -147,6 +147,7 @@ pub const SCHOOL_ROUTES: &[RouteSpec] = &[
     route("GET", "/api/v1/schools/{school}/classes/{class}/summary/{semester}", Some(ViewGradebook), "Tổng kết của lớp: từng học sinh với điểm trung bình môn, kết quả học tập, rèn luyện, khen thưởng, lên lớp và lý do", Empty),
     route("POST", "/api/v1/schools/{school}/classes/{class}/summary/{semester}", Some(EnterConduct), "Tổng kết lớp (tính và lưu)", Empty),
     route("GET", "/api/v1/schools/{school}/classes/{class}/summary/{semester}/sheet.xlsx", Some(ViewGradebook), "Bảng tổng hợp kết quả đánh giá của lớp (.xlsx)", Empty),
+    route("GET", "/api/v1/schools/{school}/classes/{class}/summary/{semester}/sheet.pdf", Some(ViewGradebook), "Bảng tổng hợp kết quả đánh giá của lớp (PDF, A4 ngang)", Empty),
     route("GET", "/api/v1/schools/{school}/classes/{class}/summary/{semester}/chart.svg", Some(ViewGradebook), "Biểu đồ phân bố điểm trung bình môn của lớp (SVG)", Empty),
     route("POST", "/api/v1/schools/{school}/classes/{class}/summary/{semester}/close", Some(EnterConduct), "Xác nhận hoàn thành tổng kết, khóa sổ: {confirm: true}", Json),
     route("POST", "/api/v1/schools/{school}/classes/{class}/summary/{semester}/reopen", Some(ManageGradebook), "Mở lại sổ đã khóa: {reason}", Json),

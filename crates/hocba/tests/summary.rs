@@ -1,10 +1,10 @@
 //! The term summary over HTTP, on every engine: a class summary computed by
 //! the assessment library with the reasons per student, who may see and do
-//! what, the class summary sheet (.xlsx) and the chart (SVG), closing the
-//! book (cells refused with the reason) and an administrator reopening it
-//! (audited), absences and the promotion list, grade-entry progress, and
-//! the Excel round trip of one gradebook (all or nothing, a per-cell error
-//! table, channel `excel`).
+//! what, the class summary sheet (.xlsx, and PDF with the same lines) and
+//! the chart (SVG), closing the book (cells refused with the reason) and an
+//! administrator reopening it (audited), absences and the promotion list,
+//! grade-entry progress, and the Excel round trip of one gradebook (all or
+//! nothing, a per-cell error table, channel `excel`).
 //!
 //! And crash safety (issue 4 item 12): the real program, serving a SQLite
 //! file with a 2,000-student school, is killed with SIGKILL while it writes
@@ -443,6 +443,130 @@ async fn the_summary_over_http() {
             !progress["by_teacher"].as_array().unwrap().is_empty(),
             "[{e}]"
         );
+    }
+}
+
+/// The text of a PDF, as `pdftotext -layout` reads it (poppler-utils).
+fn pdf_text(pdf: &[u8]) -> String {
+    use std::io::Write as _;
+    let mut child = Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8", "-", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("pdftotext (poppler-utils) is needed: apt-get install poppler-utils");
+    child.stdin.take().unwrap().write_all(pdf).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "pdftotext could not read the PDF");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The class summary sheet as PDF says what the .xlsx says: every student
+/// in class-list order on one line with the same values, the notes and the
+/// counts; with the .xlsx's access (a subject teacher is refused).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_summary_sheet_as_pdf() {
+    for db in hocba_test_support::test_databases().await {
+        let env = Env::start(db).await;
+        let e = env.engine;
+        let school = env.school_of("thpt.admin");
+        let admin = env.token("thpt.admin").await;
+        let gvcn = env.token("thpt.gvcn").await;
+        let gvbm = env.token("thpt.gvbm").await;
+        let class = homeroom_class(&env, &admin, school).await;
+        let class_id = id(&class);
+        let base = format!("/api/v1/schools/{school}/classes/{class_id}/summary");
+        let year = env
+            .store
+            .current_year(hocba_domain::SchoolId(school))
+            .await
+            .unwrap()
+            .id;
+        hocba::bench::fill_gradebook(
+            &env.store,
+            &Actor::system("kiểm thử"),
+            hocba_domain::SchoolId(school),
+            year,
+            Some(hocba_domain::ClassId(class_id)),
+        )
+        .await
+        .unwrap();
+        env.write_expect(
+            Method::POST,
+            &gvcn,
+            &format!("{base}/1"),
+            json!(null),
+            StatusCode::OK,
+        )
+        .await;
+
+        let (status, _, _) = download(&env, &gvbm, &format!("{base}/1/sheet.pdf")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "[{e}]");
+        let (status, kind, pdf) = download(&env, &gvcn, &format!("{base}/1/sheet.pdf")).await;
+        assert_eq!(status, StatusCode::OK, "[{e}]");
+        assert_eq!(kind, "application/pdf", "[{e}]");
+        assert!(pdf.starts_with(b"%PDF-"), "[{e}]");
+        let text = pdf_text(&pdf);
+        assert!(hocba_text::is_nfc(&text), "[{e}]");
+        let (_, _, xlsx) = download(&env, &gvcn, &format!("{base}/1/sheet.xlsx")).await;
+        let cells = sheet_cells(&xlsx);
+
+        // The header lines of the .xlsx (school, title, class and year, status).
+        for row in &cells[..4] {
+            let line = row[0].split_whitespace().collect::<Vec<_>>().join(" ");
+            let line = line
+                .replace("Năm học:", "· Năm học:")
+                .replace("Giáo viên", "· Giáo viên");
+            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(flat.contains(&line), "[{e}] {line:?} not in the PDF");
+        }
+        // Every student row of the .xlsx: STT, the name, then each value in
+        // the same order on the PDF's line.
+        let rows: Vec<&str> = text.lines().collect();
+        let students: Vec<&Vec<String>> =
+            cells[6..].iter().take_while(|r| !r[0].is_empty()).collect();
+        assert!(students.len() >= 30, "[{e}] {} students", students.len());
+        let mut from = 0;
+        for row in &students {
+            let name = &row[1];
+            let (at, line) = rows
+                .iter()
+                .enumerate()
+                .skip(from)
+                .find(|(_, l)| l.contains(name.as_str()))
+                .unwrap_or_else(|| panic!("[{e}] {name} not found in class-list order"));
+            from = at + 1;
+            assert!(
+                line.trim_start().starts_with(&format!("{} ", row[0])),
+                "[{e}] {line}"
+            );
+            let mut rest = &line[line.find(name.as_str()).unwrap() + name.len()..];
+            // Subjects, learning and training results (the last column, the
+            // note, may wrap).
+            for value in row[2..row.len() - 1].iter().filter(|v| !v.is_empty()) {
+                let found = rest
+                    .find(value.as_str())
+                    .unwrap_or_else(|| panic!("[{e}] {value} missing after {name}: {line}"));
+                rest = &rest[found + value.len()..];
+            }
+        }
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for row in &students {
+            let note = row
+                .last()
+                .unwrap()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert!(flat.contains(&note), "[{e}] note {note:?}");
+        }
+        let counts = cells
+            .iter()
+            .flatten()
+            .find(|c| c.starts_with("Sĩ số:"))
+            .expect("the counts of the .xlsx");
+        assert!(flat.contains(counts.as_str()), "[{e}] {counts}");
+        assert!(text.contains("Trang 1/"), "[{e}]");
     }
 }
 

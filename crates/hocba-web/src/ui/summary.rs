@@ -164,6 +164,7 @@ fn class_markup(
                     }
                 }
                 a.button.secondary href={(api) "/sheet.xlsx"} { "Tải Bảng tổng hợp kết quả đánh giá (.xlsx)" }
+                a.button.secondary href={(api) "/sheet.pdf"} { "Tải Bảng tổng hợp kết quả đánh giá (PDF)" }
                 a.button.secondary href={"/schools/" (school) "/classes/" (class) "/gradebook"} { "Sổ điểm của lớp" }
             }
             div.card {
