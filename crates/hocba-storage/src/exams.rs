@@ -1708,6 +1708,7 @@ impl Store {
         school: SchoolId,
         paper: ExamPaperId,
     ) -> Result<Option<SyncOutcome>> {
+        load_paper(&mut *self.pool.acquire().await?, school, paper).await?;
         match load_run(&mut *self.pool.acquire().await?, school, paper).await? {
             None => Ok(None),
             Some(run) if run.finished_at.is_some() => Ok(Some(SyncOutcome::Done(run))),

@@ -684,7 +684,8 @@ async fn resume_sync(
     {
         Some(outcome) => Ok(sync_response(outcome)),
         None => Err(AppError::Refused(
-            "Đề thi này chưa được đồng bộ nên không có gì để tiếp tục. Hãy dùng Đồng bộ điểm.".into(),
+            "Đề thi này chưa được đồng bộ nên không có gì để tiếp tục. Hãy dùng Đồng bộ điểm."
+                .into(),
         )
         .into()),
     }

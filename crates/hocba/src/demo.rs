@@ -192,6 +192,9 @@ pub async fn load(store: &Store, data: &DemoDataSet) -> anyhow::Result<Vec<DemoL
             )
             .await
             .context("gradebook")?;
+            demo_exams(store, &actor, school_id, year, &classes, first_maths)
+                .await
+                .context("exams")?;
         }
         for account in &school.accounts {
             let staff = account.staff.map(|s| staff_ids[s]);
@@ -443,6 +446,98 @@ async fn open_gradebook(
         CellsOutcome::Saved { .. } => Ok(()),
         other => Err(anyhow::anyhow!("demo scores refused: {other:?}")),
     }
+}
+
+/// A regular mid-term exam of the current semester with a Toán paper for
+/// the first two classes of the first grade, its scores entered and the
+/// sheet finalised, so that the sync wizard can be tried at once (the first
+/// class's Toán columns hold the demo's scores: the wizard shows why it
+/// cannot take them); and a free-form practice exam, which never syncs.
+async fn demo_exams(
+    store: &Store,
+    actor: &Actor,
+    school: SchoolId,
+    year: SchoolYearId,
+    classes: &[(ClassId, u8)],
+    maths: Option<hocba_domain::SubjectId>,
+) -> anyhow::Result<()> {
+    use hocba_domain::exam::ExamKind;
+    use hocba_storage::{ExamInput, PaperInput, ScoreEdit, ScoresOutcome};
+    const DAY: i64 = 24 * 3600 * 1000;
+    let (Some(maths), Some(&(_, grade))) = (maths, classes.first()) else {
+        return Ok(());
+    };
+    let semester = Semester::containing(Date::from_days_since_epoch(
+        hocba_storage::now_millis() / DAY,
+    ));
+    let sitting: Vec<ClassId> = classes
+        .iter()
+        .filter(|(_, g)| *g == grade)
+        .take(2)
+        .map(|(id, _)| *id)
+        .collect();
+    let exam = store
+        .create_exam(
+            actor,
+            school,
+            &ExamInput {
+                school_year_id: year,
+                semester,
+                name: format!("Kiểm tra giữa {}", semester.label()),
+                kind: ExamKind::Regular,
+            },
+        )
+        .await?;
+    let paper = store
+        .create_paper(
+            actor,
+            school,
+            exam.id,
+            &PaperInput {
+                subject_id: maths,
+                name: format!("Toán {grade} — giữa kỳ"),
+                classes: sitting,
+            },
+        )
+        .await?;
+    let sheet = store.score_sheet(school, paper.id).await?;
+    let scores: Vec<ScoreEdit> = sheet
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| ScoreEdit {
+            student_id: row.student_id,
+            // 4.0 to 9.9; every 19th student absent.
+            value: if i % 19 == 7 {
+                String::new()
+            } else {
+                let tenths = 40 + (i * 23) % 60;
+                format!("{}.{}", tenths / 10, tenths % 10)
+            },
+            expected_version: None,
+        })
+        .collect();
+    match store.save_scores(actor, school, paper.id, &scores).await? {
+        ScoresOutcome::Saved { .. } => {}
+        other => return Err(anyhow::anyhow!("demo exam scores refused: {other:?}")),
+    }
+    store
+        .set_paper_final(actor, school, paper.id, true)
+        .await?
+        .map_err(|refusal| anyhow::anyhow!("{refusal}"))?;
+    store
+        .create_exam(
+            actor,
+            school,
+            &ExamInput {
+                school_year_id: year,
+                semester,
+                name: "Luyện tập trực tuyến".into(),
+                kind: ExamKind::Free,
+            },
+        )
+        .await?;
+    Ok(())
 }
 
 async fn create_account(

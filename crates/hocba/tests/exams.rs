@@ -156,7 +156,12 @@ impl<'a> Context<'a> {
                 json!({"name": "Toán", "subject_id": self.maths, "classes": [self.free_class, other_grade]}),
             )
             .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}] {body}", self.engine);
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {body}",
+            self.engine
+        );
         assert!(
             body["error"]["message"]
                 .as_str()
@@ -252,12 +257,25 @@ impl<'a> Context<'a> {
                 Payload::Bytes(bad),
             )
             .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}] {body}", self.engine);
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {body}",
+            self.engine
+        );
         let error = &body["errors"][0];
-        assert_eq!(error["row_number"], table.rows[2].row_number, "[{}] {body}", self.engine);
+        assert_eq!(
+            error["row_number"], table.rows[2].row_number,
+            "[{}] {body}",
+            self.engine
+        );
         assert_eq!(error["column_label"], "Điểm", "[{}] {body}", self.engine);
         let unchanged = self.sheet(paper).await;
-        assert_eq!(unchanged["rows"][0]["score"], "5.0", "[{}] all or nothing", self.engine);
+        assert_eq!(
+            unchanged["rows"][0]["score"], "5.0",
+            "[{}] all or nothing",
+            self.engine
+        );
         edited[2][1] = "7".into();
         let good = hocba_spreadsheet::write_template("Bảng điểm", &columns, &edited).unwrap();
         let (status, body) = self
@@ -284,10 +302,22 @@ impl<'a> Context<'a> {
                 json!({"classes": [{"class_id": self.free_class, "column": "midterm"}]}),
             )
             .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}] {body}", self.engine);
-        assert_eq!(body["error"]["code"], "score_sheet_not_final", "[{}]", self.engine);
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {body}",
+            self.engine
+        );
+        assert_eq!(
+            body["error"]["code"], "score_sheet_not_final",
+            "[{}]",
+            self.engine
+        );
         assert!(
-            body["error"]["remedy"].as_str().unwrap().contains("Chốt điểm"),
+            body["error"]["remedy"]
+                .as_str()
+                .unwrap()
+                .contains("Chốt điểm"),
             "[{}] {body}",
             self.engine
         );
@@ -309,7 +339,11 @@ impl<'a> Context<'a> {
             )
             .await;
         assert_eq!(status, StatusCode::LOCKED, "[{}] {body}", self.engine);
-        assert_eq!(body["error"]["code"], "score_sheet_final", "[{}]", self.engine);
+        assert_eq!(
+            body["error"]["code"], "score_sheet_final",
+            "[{}]",
+            self.engine
+        );
 
         let preview = self
             .env
@@ -328,7 +362,11 @@ impl<'a> Context<'a> {
         let full = class(self.full_class);
         for column in full["columns"].as_array().unwrap() {
             let block = &column["block"];
-            assert_eq!(block["code"], "column_has_scores", "[{}] {full}", self.engine);
+            assert_eq!(
+                block["code"], "column_has_scores",
+                "[{}] {full}",
+                self.engine
+            );
             assert!(
                 block["reason"]
                     .as_str()
@@ -406,7 +444,11 @@ impl<'a> Context<'a> {
         for (status, body) in &answers {
             if *status != StatusCode::OK {
                 assert_eq!(*status, StatusCode::CONFLICT, "[{}] {body}", self.engine);
-                assert_eq!(body["error"]["code"], "paper_already_synced", "[{}]", self.engine);
+                assert_eq!(
+                    body["error"]["code"], "paper_already_synced",
+                    "[{}]",
+                    self.engine
+                );
             }
         }
         let run = &done[0]["run"];
@@ -421,7 +463,11 @@ impl<'a> Context<'a> {
         };
         let full = result(self.full_class);
         assert_eq!(full["status"], "refused", "[{}] {full}", self.engine);
-        assert_eq!(full["block"]["code"], "column_has_scores", "[{}]", self.engine);
+        assert_eq!(
+            full["block"]["code"], "column_has_scores",
+            "[{}]",
+            self.engine
+        );
         let free = result(self.free_class);
         assert_eq!(free["status"], "synced", "[{}] {free}", self.engine);
         let written = free["written"].as_i64().unwrap();
@@ -450,11 +496,19 @@ impl<'a> Context<'a> {
                 .find(|r| r["student_id"] == student["id"])
                 .unwrap();
             if on_sheet["moet_code"].is_null() {
-                assert!(cell.is_null() || cell["value"].is_null(), "[{}] {student}", self.engine);
+                assert!(
+                    cell.is_null() || cell["value"].is_null(),
+                    "[{}] {student}",
+                    self.engine
+                );
                 assert_eq!(on_sheet["synced"], false, "[{}]", self.engine);
                 continue;
             }
-            assert_eq!(cell["value"], on_sheet["score"], "[{}] {student}", self.engine);
+            assert_eq!(
+                cell["value"], on_sheet["score"],
+                "[{}] {student}",
+                self.engine
+            );
             assert_eq!(cell["synced"], true, "[{}] {student}", self.engine);
             assert_eq!(on_sheet["synced"], true, "[{}]", self.engine);
             shielded += 1;
@@ -496,8 +550,16 @@ impl<'a> Context<'a> {
             )
             .await;
         assert_eq!(status, StatusCode::CONFLICT, "[{}] {body}", self.engine);
-        assert_eq!(body["error"]["code"], "paper_already_synced", "[{}]", self.engine);
-        assert!(body["error"]["run"]["classes"].is_array(), "[{}] {body}", self.engine);
+        assert_eq!(
+            body["error"]["code"], "paper_already_synced",
+            "[{}]",
+            self.engine
+        );
+        assert!(
+            body["error"]["run"]["classes"].is_array(),
+            "[{}] {body}",
+            self.engine
+        );
     }
 
     async fn the_synced_paper_is_frozen(&self, paper: i64) {
@@ -508,7 +570,12 @@ impl<'a> Context<'a> {
                 json!({"name": "Đổi tên", "subject_id": self.maths, "classes": [self.free_class]}),
             )
             .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}] {body}", self.engine);
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {body}",
+            self.engine
+        );
         assert!(
             body["error"]["message"]
                 .as_str()
@@ -519,9 +586,19 @@ impl<'a> Context<'a> {
         );
         let (status, _) = self
             .env
-            .call(Method::DELETE, &self.paper(paper), Some(&self.admin), Payload::None)
+            .call(
+                Method::DELETE,
+                &self.paper(paper),
+                Some(&self.admin),
+                Payload::None,
+            )
             .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}]", self.engine);
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}]",
+            self.engine
+        );
         let (status, body) = self
             .call(
                 Method::POST,
@@ -532,7 +609,11 @@ impl<'a> Context<'a> {
         assert_eq!(status, StatusCode::LOCKED, "[{}] {body}", self.engine);
         assert_eq!(body["error"]["code"], "paper_synced", "[{}]", self.engine);
         let sheet = self.sheet(paper).await;
-        assert_eq!(sheet["paper"]["state"]["state"], "synced", "[{}]", self.engine);
+        assert_eq!(
+            sheet["paper"]["state"]["state"], "synced",
+            "[{}]",
+            self.engine
+        );
     }
 
     async fn a_free_exam_and_a_teacher_are_refused(&self) {
@@ -567,7 +648,11 @@ impl<'a> Context<'a> {
             .env
             .get_ok(&self.admin, &format!("{}/sync", self.paper(paper)))
             .await;
-        assert_eq!(preview["block"]["code"], "exam_not_regular", "[{}] {preview}", self.engine);
+        assert_eq!(
+            preview["block"]["code"], "exam_not_regular",
+            "[{}] {preview}",
+            self.engine
+        );
         let (status, body) = self
             .call(
                 Method::POST,
@@ -575,8 +660,17 @@ impl<'a> Context<'a> {
                 json!({"classes": [{"class_id": self.free_class, "column": "final"}]}),
             )
             .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}] {body}", self.engine);
-        assert_eq!(body["error"]["code"], "exam_not_regular", "[{}]", self.engine);
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {body}",
+            self.engine
+        );
+        assert_eq!(
+            body["error"]["code"], "exam_not_regular",
+            "[{}]",
+            self.engine
+        );
         // A subject teacher neither syncs nor enters exam scores.
         let (status, body) = self
             .env

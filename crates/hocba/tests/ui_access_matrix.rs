@@ -67,6 +67,11 @@ struct SchoolIds {
     throwaway_campus: i64,
     throwaway_class: i64,
     throwaway_student: i64,
+    /// An exam with a paper, and another pair for the delete routes.
+    exam: i64,
+    paper: i64,
+    throwaway_exam: i64,
+    throwaway_paper: i64,
 }
 
 /// The semester of the gradebook routes' `{semester}`.
@@ -79,14 +84,16 @@ impl SchoolIds {
     fn path(&self, route: &UiRoute, unit: i64) -> String {
         let tail = route.path.rsplit('/').next().unwrap_or_default();
         let throwaway = route.method == "POST" && matches!(tail, "remove" | "delete" | "decision");
-        let (class, campus, student) = if throwaway {
+        let (class, campus, student, exam, paper) = if throwaway {
             (
                 self.throwaway_class,
                 self.throwaway_campus,
                 self.throwaway_student,
+                self.throwaway_exam,
+                self.throwaway_paper,
             )
         } else {
-            (self.class, self.campus, self.student)
+            (self.class, self.campus, self.student, self.exam, self.paper)
         };
         let path = route
             .path
@@ -100,7 +107,9 @@ impl SchoolIds {
             .replace("{user}", &self.throwaway_account.to_string())
             .replace("{semester}", &SEMESTER.number().to_string())
             .replace("{milestone}", MILESTONE)
-            .replace("{unit}", &unit.to_string());
+            .replace("{unit}", &unit.to_string())
+            .replace("{exam}", &exam.to_string())
+            .replace("{paper}", &paper.to_string());
         assert!(
             !path.contains('{'),
             "UI route {} {} has a path parameter the matrix does not know; add it to SchoolIds",
@@ -489,6 +498,28 @@ async fn school_ids(env: &Env, admin: &str, school: i64, class: Option<i64>) -> 
         json!({"class_id": class, "profile": student_profile("Lê Văn Tạm", "02/03/2010", "Nam")}),
     )
     .await;
+    // Exams (seed 000): one with a paper, a throwaway exam, and a throwaway
+    // paper in the kept exam (so that deleting the throwaway exam leaves it).
+    let exam = post(
+        "exams",
+        json!({"name": "Kiểm tra giữa kỳ", "kind": "regular", "semester": 1}),
+    )
+    .await;
+    let paper = post(
+        &format!("exams/{exam}/papers"),
+        json!({"name": "Đề Toán", "subject_id": subject, "classes": [class]}),
+    )
+    .await;
+    let throwaway_exam = post(
+        "exams",
+        json!({"name": "Kỳ thi tạm để xóa", "kind": "free", "semester": 1}),
+    )
+    .await;
+    let throwaway_paper = post(
+        &format!("exams/{exam}/papers"),
+        json!({"name": "Đề tạm để xóa", "subject_id": subject, "classes": [class]}),
+    )
+    .await;
     let throwaway_account = post(
         "accounts",
         json!({"username": format!("tam.{school}"), "password": "Mat-khau-tam-2025",
@@ -509,6 +540,10 @@ async fn school_ids(env: &Env, admin: &str, school: i64, class: Option<i64>) -> 
         throwaway_campus,
         throwaway_class,
         throwaway_student,
+        exam,
+        paper,
+        throwaway_exam,
+        throwaway_paper,
     }
 }
 
@@ -958,6 +993,10 @@ const NO_IDS: SchoolIds = SchoolIds {
     throwaway_campus: 0,
     throwaway_class: 0,
     throwaway_student: 0,
+    exam: 0,
+    paper: 0,
+    throwaway_exam: 0,
+    throwaway_paper: 0,
 };
 
 /// Every POST route (but `/login`, which has no session yet) refuses, for a

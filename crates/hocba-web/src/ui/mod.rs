@@ -2,6 +2,7 @@
 //! and storage as the API. Every refusal is rendered with its reason and the
 //! way out (`layout::error_page`).
 
+mod exams;
 mod gradebook;
 pub mod layout;
 mod pages;
@@ -14,6 +15,7 @@ mod tree;
 
 pub fn routes() -> axum::Router<crate::AppState> {
     pages::routes()
+        .merge(exams::routes())
         .merge(planning::routes())
         .merge(tree::routes())
         .merge(signing::routes())

@@ -297,6 +297,7 @@ pub(crate) fn school_nav(user: &CurrentUser, school: SchoolId, target: &Target) 
             } @else if user.may(Action::RegisterSigningAccount, target) {
                 a.button.secondary href={"/schools/" (school) "/signing-account"} { "Tài khoản ký của tôi" }
             }
+            @if user.may(Action::ViewExams, target) { a.button.secondary href={"/schools/" (school) "/exams"} { "Kỳ thi" } }
             @if user.may(Action::ViewAudit, target) { a.button.secondary href={"/schools/" (school) "/audit"} { "Nhật ký" } }
         }
     }
