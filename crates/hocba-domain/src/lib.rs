@@ -14,6 +14,7 @@ pub mod gradebook;
 pub mod identity;
 pub mod ids;
 pub mod level;
+pub mod lms;
 pub mod org;
 pub mod primary;
 pub mod province;

@@ -586,7 +586,7 @@ async fn load_column_cells<'e, E: Executor<'e, Database = Any>>(
 
 /// Everything the sync rules need about one class of a paper. `closed` is
 /// read by the caller (inside a write transaction it takes the class lock).
-async fn class_facts(
+pub(crate) async fn class_facts(
     conn: &mut AnyConnection,
     school: SchoolId,
     class: ClassId,

@@ -14,6 +14,7 @@ mod classes;
 mod error;
 mod exams;
 mod gradebook;
+mod lms;
 mod org;
 mod primary;
 mod records;
@@ -37,6 +38,10 @@ pub use gradebook::{
     Average, CellEdit, CellProblem, CellState, CellsOutcome, ChangeRow, ConductEdit,
     ConductOutcome, ConductRow, ConductSheet, Gradebook, GradebookSubject, GridColumn, GridStudent,
     PlanRow, RejectedCell, SavedCell, Writer, stale_message,
+};
+pub use lms::{
+    ClientCheck, LineItemInput, LineItemRow, LmsCaller, LmsClass, LmsClientRow, LmsOutcome,
+    LmsStudent, ResultInput, ResultRow, lms_client_id, parse_lms_client_id,
 };
 pub use org::{CampusRow, NewSchool, SchoolRow, UnitRow};
 pub use primary::{LineStamp, PrimaryBook, PrimaryOutcome, StaleLine};

@@ -8,12 +8,14 @@ pub mod accounts;
 pub mod api;
 pub mod api_exams;
 pub mod api_gradebook;
+pub mod api_lms;
 pub mod api_primary;
 pub mod api_signing;
 pub mod api_summary;
 pub mod error;
 mod gradebook_access;
 pub mod import;
+pub mod oneroster;
 pub mod openapi;
 pub mod routes;
 pub mod session;
@@ -89,9 +91,11 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(api_exams::routes())
         .merge(api_gradebook::routes())
+        .merge(api_lms::routes())
         .merge(api_primary::routes())
         .merge(api_signing::routes())
         .merge(api_summary::routes())
+        .merge(oneroster::routes())
         .merge(ui::routes())
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024))
         .layer(axum::middleware::map_response(security_headers))

@@ -90,6 +90,12 @@ pub fn build() -> Value {
             .or_insert_with(|| json!({}));
         entry[spec.method.to_lowercase()] = operation(spec);
     }
+    for spec in crate::oneroster::ONEROSTER_ROUTES {
+        let entry = paths
+            .entry(spec.path.to_owned())
+            .or_insert_with(|| json!({}));
+        entry[spec.method.to_lowercase()] = crate::oneroster::operation(spec);
+    }
     json!({
         "openapi": "3.1.0",
         "info": {"title": "hocba API", "version": env!("CARGO_PKG_VERSION"),
@@ -97,8 +103,14 @@ pub fn build() -> Value {
         "security": [{"bearer": []}],
         "paths": paths,
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "oneroster": crate::oneroster::security_scheme(),
+            },
             "schemas": {
+                "ImsxStatus": {"type": "object", "description": "OneRoster 1.2: trạng thái lỗi (imsx_description nêu lý do và cách xử lý bằng tiếng Việt)", "properties": {
+                    "imsx_codeMajor": {"type": "string"}, "imsx_severity": {"type": "string"},
+                    "imsx_description": {"type": "string"}, "imsx_CodeMinor": {"type": "object"}}},
                 "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
                     "code": {"type": "string"}, "message": {"type": "string"}, "reason": {"type": "string"},
                     "remedy": {"type": "string"}, "fields": {"type": "array"}}}}},

@@ -154,6 +154,10 @@ pub const SCHOOL_ROUTES: &[RouteSpec] = &[
     route("PUT", "/api/v1/schools/{school}/classes/{class}/students/{student}/year-record", Some(EnterConduct), "Số buổi nghỉ cả năm và kết quả rèn luyện trong hè: {absences, summer_training}", Json),
     route("PUT", "/api/v1/schools/{school}/classes/{class}/students/{student}/retests", Some(ManageGradebook), "Kết quả kiểm tra lại trong hè: {scores: {subject_id: giá trị}}", Json),
     route("PUT", "/api/v1/schools/{school}/classes/{class}/students/{student}/transferred-averages", Some(ManageGradebook), "Điểm trung bình học kỳ mang từ trường cũ (học sinh chuyển đến): {semester, from_school, averages: {subject_id: giá trị}}", Json),
+    // Learning systems (LMS) writing through OneRoster 1.2 Gradebook (`crate::oneroster`).
+    route("GET", "/api/v1/schools/{school}/lms-clients", Some(ManageLmsClients), "Ứng dụng LMS được cấp quyền ghi điểm (OAuth 2.0 client credentials) và các quyền OneRoster", Empty),
+    route("POST", "/api/v1/schools/{school}/lms-clients", Some(ManageLmsClients), "Cấp ứng dụng LMS: {name, scopes: [URI]} → client_id và client_secret (chỉ hiện một lần)", Json),
+    route("POST", "/api/v1/schools/{school}/lms-clients/revoke", Some(ManageLmsClients), "Thu hồi ứng dụng LMS: {client_id}; token của ứng dụng ngừng hoạt động ngay", Json),
     route("GET", "/api/v1/schools/{school}/gradebook/{class}/{subject}/{semester}/sheet.xlsx", Some(ViewGradebook), "Sổ điểm của lớp × môn × học kỳ ra Excel (có sẵn điểm)", Empty),
     route("POST", "/api/v1/schools/{school}/gradebook/{class}/{subject}/{semester}/import", Some(EnterScores), "Nhập sổ điểm từ Excel: tất cả hoặc không, bảng lỗi từng ô (?override)", Xlsx),
 ];

@@ -10,6 +10,7 @@ mod exams;
 mod gradebook;
 mod import;
 mod isolation;
+mod lms;
 mod org;
 mod primary;
 mod rollover;

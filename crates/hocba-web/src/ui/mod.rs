@@ -5,6 +5,7 @@
 mod exams;
 mod gradebook;
 pub mod layout;
+mod lms;
 mod pages;
 mod planning;
 mod primary;
@@ -19,6 +20,7 @@ pub fn routes() -> axum::Router<crate::AppState> {
         .merge(planning::routes())
         .merge(tree::routes())
         .merge(signing::routes())
+        .merge(lms::routes())
         .merge(gradebook::routes())
         .merge(summary::routes())
         .merge(primary::routes())

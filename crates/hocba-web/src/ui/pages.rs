@@ -298,6 +298,7 @@ pub(crate) fn school_nav(user: &CurrentUser, school: SchoolId, target: &Target) 
                 a.button.secondary href={"/schools/" (school) "/signing-account"} { "Tài khoản ký của tôi" }
             }
             @if user.may(Action::ViewExams, target) { a.button.secondary href={"/schools/" (school) "/exams"} { "Kỳ thi" } }
+            @if user.may(Action::ManageLmsClients, target) { a.button.secondary href={"/schools/" (school) "/lms-clients"} { "Ứng dụng LMS" } }
             @if user.may(Action::ViewAudit, target) { a.button.secondary href={"/schools/" (school) "/audit"} { "Nhật ký" } }
         }
     }
