@@ -739,7 +739,25 @@ impl Store {
         let title = hocba_text::clean_input(&input.title);
         let mut tx = self.begin().await?;
         let now = now_millis();
-        if let Some(existing) = load_line_item(&mut tx, school, &input.sourced_id).await? {
+        let mut existing = load_line_item(&mut tx, school, &input.sourced_id).await?;
+        let mut read = None;
+        if existing.is_none() {
+            // Take the class's row lock, then look again: a concurrent PUT
+            // of the same line item (PostgreSQL) is then an update.
+            read = Some(
+                class_facts(
+                    &mut tx,
+                    school,
+                    input.class.class,
+                    input.class.subject,
+                    input.period.semester,
+                    true,
+                )
+                .await?,
+            );
+            existing = load_line_item(&mut tx, school, &input.sourced_id).await?;
+        }
+        if let Some(existing) = existing {
             if existing.client != caller.client {
                 return Ok(Err(LmsRefusal::OtherClient {
                     line_item: existing.title,
@@ -775,15 +793,7 @@ impl Store {
             tx.commit().await?;
             return Ok(Ok((updated, false)));
         }
-        let (facts, year, _) = class_facts(
-            &mut tx,
-            school,
-            input.class.class,
-            input.class.subject,
-            input.period.semester,
-            true,
-        )
-        .await?;
+        let (facts, year, _) = read.expect("read when the line item is new");
         if year != input.period.year {
             return Err(StoreError::NotFound(format!(
                 "kỳ đánh giá (gradingPeriod) {} của lớp {}: lớp thuộc năm học mã {}, dùng {}",
@@ -1012,6 +1022,18 @@ impl Store {
                 line_item: item.title,
             }));
         }
+        // The column rules, read with the class's row lock taken first: a
+        // retry racing the first PUT (PostgreSQL) waits here, then reads
+        // the first one's result and changes nothing.
+        let (facts, _, _) = class_facts(
+            &mut tx,
+            school,
+            item.class.class,
+            item.class.subject,
+            item.period.semester,
+            true,
+        )
+        .await?;
         let previous = load_result(&mut tx, school, &input.sourced_id).await?;
         if let Some((row, _)) = &previous
             && (row.line_item != input.line_item || row.student != input.student)
@@ -1049,16 +1071,6 @@ impl Store {
         if !has_code {
             return Ok(Err(LmsRefusal::NoMinistryCode { student: name }));
         }
-        // The column rules, read inside this transaction with the class lock.
-        let (facts, _, _) = class_facts(
-            &mut tx,
-            school,
-            item.class.class,
-            item.class.subject,
-            item.period.semester,
-            true,
-        )
-        .await?;
         if let Some(refusal) = lms::write_block(&facts, item.column) {
             return Ok(Err(refusal));
         }

@@ -521,3 +521,41 @@ async fn a_token_is_bound_to_its_school_and_stops_when_revoked() {
         assert!(clients.iter().all(|c| c.revoked_at.is_some()), "{e}");
     }
 }
+
+#[tokio::test]
+async fn a_retry_racing_the_first_put_writes_one_cell_and_one_trail_row() {
+    for (db, store) in stores().await {
+        let e = db.engine;
+        let o = org(&store).await;
+        let f = fixture(&store, o.department, "THPT Đồng Thời").await;
+        let (lms, _) = caller(&store, f.school, "LMS").await;
+        let item = line_item(&f, "li-race", f.a1, Column::regular(2));
+        let (first, second) = tokio::join!(
+            store.put_lms_line_item(&lms, &item),
+            store.put_lms_line_item(&lms, &item)
+        );
+        let created = [first.unwrap().unwrap().1, second.unwrap().unwrap().1];
+        assert_eq!(
+            created.iter().filter(|c| **c).count(),
+            1,
+            "{e}: {created:?}"
+        );
+        let put = result("r-race", "li-race", f.an, 7.5);
+        let (first, second) = tokio::join!(
+            store.put_lms_result(&lms, &put),
+            store.put_lms_result(&lms, &put)
+        );
+        let created = [first.unwrap().unwrap().1, second.unwrap().unwrap().1];
+        assert_eq!(
+            created.iter().filter(|c| **c).count(),
+            1,
+            "{e}: {created:?}"
+        );
+        assert_eq!(
+            cell(&store, &f, f.an, Column::regular(2)).await,
+            Some((Some(75), 1, 1)),
+            "{e}"
+        );
+        assert_eq!(trail(&store, &f, f.an).await.len(), 1, "{e}");
+    }
+}
