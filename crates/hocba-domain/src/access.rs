@@ -316,8 +316,18 @@ fn teacher_allows(
         // Viewing: the assignment in either semester (the teacher of HK I
         // sees HK II of the same class and subject, for the year average).
         Action::ViewGradebook => homeroom || teaches(None),
-        // Entering: exactly the assigned semester.
-        Action::EnterScores => target.semester.is_some() && teaches(target.semester),
+        // Entering: exactly the assigned semester. Without a subject (the
+        // class's workbook of one semester): a teacher assigned a subject of
+        // the class that semester; the handler keeps only those subjects.
+        Action::EnterScores => {
+            target.semester.is_some()
+                && (teaches(target.semester)
+                    || (teacher
+                        && target.subject.is_none()
+                        && principal.teaching.iter().any(|a| {
+                            Some(a.class) == target.class && Some(a.semester) == target.semester
+                        })))
+        }
         _ => false,
     }
 }
@@ -632,9 +642,11 @@ mod tests {
             (Role::SubjectTeacher, ViewSchool | ViewStudents) => true,
             // Their subject in that class, either semester.
             (Role::SubjectTeacher, ViewGradebook) => my_subject,
-            // Their subject in that class, the assigned semester only.
+            // Their subject in that class, the assigned semester only; or
+            // the class as a whole in that semester (its workbook, which
+            // holds only their subjects).
             (Role::HomeroomTeacher | Role::SubjectTeacher, EnterScores) => {
-                my_subject && at.semester == Some(S1)
+                (my_subject || (my_class && at.subject.is_none())) && at.semester == Some(S1)
             }
             (Role::DepartmentOfficer, ViewSchool | ViewStudents) => true,
             _ => false,

@@ -49,10 +49,16 @@ pub use column::{
     record_columns, student_columns,
 };
 pub use plan::{Change, ImportPlan, RowAction, RowResult, RowStatus, plan_import};
-pub use reader::{CellError, FileError, Limits, Table, TableRow, inspect_archive, read_table};
-pub use report::{REPORT_TITLE, write_result_report};
+pub use reader::{
+    CellError, FileError, Limits, Table, TableRow, WorkbookTables, inspect_archive, read_sheets,
+    read_table,
+};
+pub use report::{REPORT_TITLE, write_result_report, write_workbook_report};
 pub use summary_sheet::{SUMMARY_SHEET_TITLE, SummarySheetHeader, write_summary_sheet};
-pub use template::{GUIDE_SHEET, LISTS_SHEET, WriteError, rule_text, write_template};
+pub use template::{
+    DataSheet, GUIDE_SHEET, LISTS_SHEET, WriteError, rule_text, sheet_names, write_template,
+    write_workbook,
+};
 
 #[cfg(test)]
 mod tests;

@@ -188,6 +188,90 @@ pub fn read_table(bytes: &[u8], columns: &[Column], limits: &Limits) -> Result<T
     }
 }
 
+/// The data sheets of a workbook written by `write_workbook`, read back
+/// by name (see [`read_sheets`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WorkbookTables {
+    /// One entry per expected sheet, in the order asked: `None` when the
+    /// workbook has no sheet of that name, else its table or why that sheet
+    /// cannot be read (no header row, too many rows…).
+    pub sheets: Vec<Option<Result<Table, FileError>>>,
+    /// Visible sheets that are none of the expected ones (the guide and the
+    /// lists sheet aside), as named in the file.
+    pub unknown_sheets: Vec<String>,
+}
+
+/// Reads several sheets of one workbook, each matched by its name (accent-
+/// and case-insensitively) to its own columns: the upload of a workbook of
+/// one sheet per subject. The archive is checked once as for
+/// [`read_table`]; a fault of the file as a whole is the `Err`, a fault of
+/// one sheet is that sheet's entry.
+pub fn read_sheets(
+    bytes: &[u8],
+    expected: &[(&str, &[Column])],
+    limits: &Limits,
+) -> Result<WorkbookTables, FileError> {
+    inspect_archive(bytes, limits)?;
+    match catch_unwind(AssertUnwindSafe(|| {
+        read_sheets_checked(bytes, expected, limits)
+    })) {
+        Ok(result) => result,
+        Err(_) => Err(FileError::Corrupt {
+            detail: "cấu trúc tệp không hợp lệ".into(),
+        }),
+    }
+}
+
+fn read_sheets_checked(
+    bytes: &[u8],
+    expected: &[(&str, &[Column])],
+    limits: &Limits,
+) -> Result<WorkbookTables, FileError> {
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(corrupt)?;
+    let guide = hocba_text::fold(GUIDE_SHEET);
+    let lists = hocba_text::fold(LISTS_SHEET);
+    let visible: Vec<String> = workbook
+        .sheets_metadata()
+        .iter()
+        .filter(|sheet| sheet.typ == SheetType::WorkSheet && sheet.visible == SheetVisible::Visible)
+        .map(|sheet| sheet.name.clone())
+        .collect();
+    let wanted: Vec<String> = expected
+        .iter()
+        .map(|(name, _)| hocba_text::fold(name))
+        .collect();
+    let mut tables = WorkbookTables {
+        sheets: vec![None; expected.len()],
+        unknown_sheets: Vec::new(),
+    };
+    for name in &visible {
+        let folded = hocba_text::fold(name);
+        let Some(position) = wanted.iter().position(|w| *w == folded) else {
+            if folded != guide && folded != lists {
+                tables.unknown_sheets.push(name.clone());
+            }
+            continue;
+        };
+        if tables.sheets[position].is_some() {
+            continue;
+        }
+        let columns = expected[position].1;
+        let index = HeaderIndex::new(columns);
+        let read = read_sheet(&mut workbook, name, columns, &index, limits).and_then(|table| {
+            table.ok_or_else(|| FileError::HeaderNotFound {
+                example: columns
+                    .iter()
+                    .find(|column| column.key == "full_name")
+                    .or(columns.first())
+                    .map(|column| column.label.clone())
+                    .unwrap_or_default(),
+            })
+        });
+        tables.sheets[position] = Some(read);
+    }
+    Ok(tables)
+}
+
 /// Checks the container before any parser runs.
 pub fn inspect_archive(bytes: &[u8], limits: &Limits) -> Result<(), FileError> {
     if bytes.is_empty() {

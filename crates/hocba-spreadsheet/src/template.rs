@@ -57,29 +57,86 @@ pub fn write_template(
     columns: &[Column],
     rows: &[Vec<String>],
 ) -> Result<Vec<u8>, WriteError> {
-    if rows.len() > LAST_ROW as usize {
-        return Err(WriteError::TooManyRows(rows.len()));
-    }
-    if columns.len() > 16_384 {
-        return Err(WriteError::TooManyColumns(columns.len()));
-    }
+    write_workbook(&[DataSheet {
+        title: sheet_title,
+        columns,
+        rows,
+    }])
+}
+
+/// One data sheet of a workbook written by [`write_workbook`].
+#[derive(Debug, Clone, Copy)]
+pub struct DataSheet<'a> {
+    /// Made into a valid, unique sheet name by [`sheet_names`].
+    pub title: &'a str,
+    pub columns: &'a [Column],
+    pub rows: &'a [Vec<String>],
+}
+
+/// Writes a workbook of several data sheets (the first one active), each
+/// formatted as [`write_template`]'s, then one "Hướng dẫn" sheet describing
+/// every column that appears in them (the gradebook of a class: one sheet
+/// per subject). Sheet names are those of [`sheet_names`] of the titles.
+pub fn write_workbook(sheets: &[DataSheet<'_>]) -> Result<Vec<u8>, WriteError> {
     let mut workbook = Workbook::new();
-    let mut sheet = Worksheet::new();
-    sheet.set_name(sheet_name(sheet_title))?;
     let mut lists = ListSheet::default();
-    write_data_sheet(&mut sheet, columns, rows, &mut lists)?;
-    sheet.set_active(true);
-    workbook.push_worksheet(sheet);
+    let titles: Vec<&str> = sheets.iter().map(|s| s.title).collect();
+    let names = sheet_names(&titles);
+    let mut guide_columns: Vec<Column> = Vec::new();
+    for (index, (data, name)) in sheets.iter().zip(names).enumerate() {
+        if data.rows.len() > LAST_ROW as usize {
+            return Err(WriteError::TooManyRows(data.rows.len()));
+        }
+        if data.columns.len() > 16_384 {
+            return Err(WriteError::TooManyColumns(data.columns.len()));
+        }
+        let mut sheet = Worksheet::new();
+        sheet.set_name(name)?;
+        write_data_sheet(&mut sheet, data.columns, data.rows, &mut lists)?;
+        if index == 0 {
+            sheet.set_active(true);
+        }
+        workbook.push_worksheet(sheet);
+        for column in data.columns {
+            if guide_columns.iter().all(|c| c.key != column.key) {
+                guide_columns.push(column.clone());
+            }
+        }
+    }
 
     let mut guide = Worksheet::new();
     guide.set_name(GUIDE_SHEET)?;
-    write_guide(&mut guide, columns)?;
+    write_guide(&mut guide, &guide_columns)?;
     workbook.push_worksheet(guide);
 
     if let Some(list_sheet) = lists.finish()? {
         workbook.push_worksheet(list_sheet);
     }
     Ok(workbook.save_to_buffer()?)
+}
+
+/// The sheet names [`write_workbook`] gives `titles`: valid (see
+/// `sheet_name`) and unique as Excel compares them (and as the reader
+/// matches them: accents and case aside); a repeated name gets " (2)", …
+/// The same titles always give the same names, so an upload is matched to
+/// its subjects by name.
+pub fn sheet_names(titles: &[&str]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::with_capacity(titles.len());
+    let mut taken: Vec<String> = Vec::with_capacity(titles.len());
+    for title in titles {
+        let base = sheet_name(title);
+        let mut name = base.clone();
+        let mut n = 2;
+        while taken.contains(&hocba_text::fold(&name)) {
+            let suffix = format!(" ({n})");
+            let room = 31 - suffix.chars().count();
+            name = format!("{}{suffix}", base.chars().take(room).collect::<String>());
+            n += 1;
+        }
+        taken.push(hocba_text::fold(&name));
+        names.push(name);
+    }
+    names
 }
 
 /// A valid Excel sheet name from a title: no `[]:*?/\`, at most 31
@@ -461,6 +518,17 @@ mod tests {
         assert_eq!(column_letter(26), "AA");
         assert_eq!(column_letter(701), "ZZ");
         assert_eq!(column_letter(702), "AAA");
+    }
+
+    #[test]
+    fn workbook_sheet_names_are_unique_and_stable() {
+        let long = "Hoạt động trải nghiệm, hướng nghiệp";
+        let names = sheet_names(&["Toán", long, long, "toan"]);
+        assert_eq!(names[0], "Toán");
+        assert_eq!(names[1].chars().count(), 31);
+        assert!(names[2].ends_with(" (2)") && names[2].chars().count() == 31);
+        assert_eq!(names[3], "toan (2)");
+        assert_eq!(names, sheet_names(&["Toán", long, long, "toan"]));
     }
 
     #[test]

@@ -821,3 +821,65 @@ fn a_row_with_endless_cells_is_refused() {
     assert_eq!(table.rows[0].row_number, 2);
     assert_eq!(table.rows[0].values["full_name"], "Lê Văn B");
 }
+
+#[test]
+fn a_workbook_of_several_sheets_reads_back_by_sheet_name() {
+    let math = vec![
+        id_column(),
+        Column::extra("full_name", "Họ và tên", false),
+        Column::extra("regular:1", "ĐĐGtx 1", false),
+        Column::extra("final", "ĐĐGck", false),
+    ];
+    let pe = vec![
+        id_column(),
+        Column::extra("full_name", "Họ và tên", false),
+        Column::extra("regular:1", "ĐĐGtx 1", false),
+    ];
+    let math_rows = vec![
+        vec!["7".into(), "An".into(), "8,5".into(), String::new()],
+        vec!["9".into(), "Bình".into(), String::new(), "6".into()],
+    ];
+    let pe_rows = vec![vec!["7".into(), "An".into(), "Đ".into()]];
+    let bytes = write_workbook(&[
+        DataSheet {
+            title: "Toán",
+            columns: &math,
+            rows: &math_rows,
+        },
+        DataSheet {
+            title: "Giáo dục thể chất",
+            columns: &pe,
+            rows: &pe_rows,
+        },
+    ])
+    .unwrap();
+    // Asked in another order, with one sheet the file lacks.
+    let tables = read_sheets(
+        &bytes,
+        &[
+            ("Giáo dục thể chất", pe.as_slice()),
+            ("Ngữ văn", pe.as_slice()),
+            ("TOÁN", math.as_slice()),
+        ],
+        &Limits::default(),
+    )
+    .unwrap();
+    assert!(
+        tables.unknown_sheets.is_empty(),
+        "{:?}",
+        tables.unknown_sheets
+    );
+    assert!(tables.sheets[1].is_none());
+    let pe_table = tables.sheets[0].clone().unwrap().unwrap();
+    assert_eq!(pe_table.sheet_name, "Giáo dục thể chất");
+    assert_eq!(pe_table.rows.len(), 1);
+    assert_eq!(pe_table.rows[0].values["regular:1"], "Đ");
+    let math_table = tables.sheets[2].clone().unwrap().unwrap();
+    assert_eq!(math_table.rows.len(), 2);
+    assert_eq!(math_table.rows[0].row_number, 2);
+    assert_eq!(math_table.rows[0].values["regular:1"], "8,5");
+    assert_eq!(math_table.rows[1].values["final"], "6");
+    // A sheet expected under a name the file does not use is reported as unknown.
+    let tables = read_sheets(&bytes, &[("Toán", math.as_slice())], &Limits::default()).unwrap();
+    assert_eq!(tables.unknown_sheets, vec!["Giáo dục thể chất".to_owned()]);
+}

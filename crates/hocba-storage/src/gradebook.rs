@@ -21,7 +21,7 @@ use hocba_domain::student::EnrolmentStatus;
 use hocba_domain::{ClassId, Grade, SchoolId, SchoolYearId, StaffId, StudentId, SubjectId};
 use serde::Serialize;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Executor, Row};
+use sqlx::{Any, AnyConnection, Executor, Row};
 use std::collections::HashMap;
 
 /// Who writes, as the entry rules see them. The web decides `admin` from the
@@ -708,6 +708,457 @@ fn year_average(subject: &GradebookSubject, first: &[CellState], second: &[CellS
             missing: Some(format!("Học kỳ II: {why}")),
         },
     }
+}
+
+/// The answer to a write of several gradebooks (a class's workbook).
+#[derive(Debug, Clone)]
+pub enum WorkbookOutcome {
+    /// Every book written, per subject (unchanged cells with `changed: false`).
+    Saved(Vec<(SubjectId, Vec<SavedCell>)>),
+    /// Nothing written: per subject, the book refused as a whole
+    /// ([`CellsOutcome::Refused`]) or its refused cells
+    /// ([`CellsOutcome::Rejected`]).
+    Refused(Vec<(SubjectId, CellsOutcome)>),
+}
+
+/// A cell decided and ready to write.
+struct Planned {
+    index: usize,
+    student: StudentId,
+    column: Column,
+    old: Option<CellState>,
+    new: Option<CellValue>,
+    missed_make_up: bool,
+    overrides: Vec<Override>,
+}
+
+/// One gradebook's facts read inside the writing transaction, and its
+/// edits decided.
+struct Decided {
+    subject: SubjectId,
+    info: GradebookSubject,
+    students: HashMap<StudentId, String>,
+    cells: HashMap<StudentId, Vec<CellState>>,
+    planned: Vec<Planned>,
+}
+
+enum Decision {
+    Write(Decided),
+    /// The book or some cells are refused: nothing may be written.
+    Stop(CellsOutcome),
+}
+
+/// Reads what the entry rules need (inside the writing transaction, after
+/// the class row's lock that close_term also takes) and decides every edit
+/// of one gradebook before any is written: closed book, plan, assignment
+/// and window once for the book, then per cell the plan's columns, the
+/// lock, the value and the version.
+async fn decide_cells(
+    conn: &mut AnyConnection,
+    school: SchoolId,
+    class: ClassId,
+    subject: SubjectId,
+    semester: Semester,
+    writer: Writer,
+    edits: &[CellEdit],
+) -> Result<Decision> {
+    let info = load_subject(&mut *conn, school, class, subject).await?;
+    let place = info.place(semester);
+    if let Some(refusal) = info.no_gradebook_refusal() {
+        return Ok(Decision::Stop(CellsOutcome::Refused(refusal)));
+    }
+    // Closed book (close_term): no override lifts it, only a reopening.
+    if let Some(refusal) = crate::summary::closed_refusal(&mut *conn, school, class, &place).await?
+    {
+        return Ok(Decision::Stop(CellsOutcome::Refused(refusal)));
+    }
+    let Some((plan, _)) = load_plan(&mut *conn, school, class, subject, semester).await? else {
+        return Ok(Decision::Stop(CellsOutcome::Refused(
+            EntryRefusal::NotDeclared { place },
+        )));
+    };
+    let teacher = load_teacher(&mut *conn, school, class, subject, semester).await?;
+    let entrant = Entrant {
+        admin: writer.admin,
+        assigned: writer.staff.is_some()
+            && teacher.as_ref().map(|(staff, _)| *staff) == writer.staff,
+        override_requested: writer.override_requested,
+    };
+    let window = load_window(
+        &mut *conn,
+        school,
+        info.school_year_id,
+        info.grade,
+        semester,
+    )
+    .await?;
+    // Assignment and window concern the whole gradebook: refuse once.
+    if let Err(refusal) = gradebook::check_entry(&place, entrant, &window, None) {
+        return Ok(Decision::Stop(CellsOutcome::Refused(refusal)));
+    }
+    let locks = load_locks(&mut *conn, school, class, subject, semester).await?;
+    // A save that concerns one student (the grid's one-cell save) reads
+    // only that student's rows.
+    let only = edits
+        .first()
+        .map(|e| e.student)
+        .filter(|first| edits.iter().all(|e| e.student == *first));
+    let students =
+        load_class_students(&mut *conn, school, class, info.school_year_id, only).await?;
+    let cells = load_cells(
+        &mut *conn,
+        school,
+        class,
+        info.school_year_id,
+        subject,
+        semester,
+        only,
+    )
+    .await?;
+
+    let mut planned: Vec<Planned> = Vec::new();
+    let mut rejected = Vec::new();
+    for (index, edit) in edits.iter().enumerate() {
+        let reject = |problem| RejectedCell {
+            index,
+            student_id: edit.student,
+            student_name: students.get(&edit.student).cloned(),
+            column: edit.column,
+            problem,
+        };
+        if !students.contains_key(&edit.student) {
+            rejected.push(reject(CellProblem::UnknownStudent));
+            continue;
+        }
+        if !plan.contains(edit.column) {
+            rejected.push(reject(CellProblem::Refused(
+                EntryRefusal::ColumnNotInPlan {
+                    place: place.clone(),
+                    column: edit.column,
+                    plan,
+                },
+            )));
+            continue;
+        }
+        let overrides =
+            match gradebook::check_entry(&place, entrant, &window, locks.get(&edit.column)) {
+                Ok(overrides) => overrides,
+                Err(refusal) => {
+                    rejected.push(reject(CellProblem::Refused(refusal)));
+                    continue;
+                }
+            };
+        let typed = match CellValue::parse(&edit.value)
+            .and_then(|v| v.map(|v| v.fits(info.mode, &info.subject_name)).transpose())
+        {
+            Ok(value) => value,
+            Err(error) => {
+                rejected.push(reject(CellProblem::Invalid(error.0)));
+                continue;
+            }
+        };
+        let new = if edit.missed_make_up {
+            match gradebook::missed_make_up_value(info.mode, typed) {
+                Ok(value) => Some(value),
+                Err(error) => {
+                    rejected.push(reject(CellProblem::Invalid(error.0)));
+                    continue;
+                }
+            }
+        } else {
+            typed
+        };
+        let old = cells
+            .get(&edit.student)
+            .and_then(|list| list.iter().find(|c| c.column == edit.column))
+            .cloned();
+        let expected = edit.expected_version.filter(|v| *v != 0);
+        if old.as_ref().map(|c| c.version) != expected {
+            rejected.push(reject(CellProblem::Stale(old)));
+            continue;
+        }
+        if planned
+            .iter()
+            .any(|p| p.student == edit.student && p.column == edit.column)
+        {
+            rejected.push(reject(CellProblem::Invalid(
+                "Ô này xuất hiện hai lần trong cùng một lần lưu; hãy giữ một giá trị.".into(),
+            )));
+            continue;
+        }
+        planned.push(Planned {
+            index,
+            student: edit.student,
+            column: edit.column,
+            old,
+            new,
+            missed_make_up: edit.missed_make_up,
+            overrides,
+        });
+    }
+    if !rejected.is_empty() {
+        return Ok(Decision::Stop(CellsOutcome::Rejected(rejected)));
+    }
+    Ok(Decision::Write(Decided {
+        subject,
+        info,
+        students,
+        cells,
+        planned,
+    }))
+}
+
+/// SQL assembled from constant pieces only (placeholders); values always
+/// go through binds.
+fn static_sql(text: String) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(text)
+}
+
+/// `($b+1, …, $b+width), …` for `rows` rows.
+fn value_rows(rows: usize, width: usize) -> String {
+    let mut sql = String::new();
+    for row in 0..rows {
+        if row > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for col in 1..=width {
+            if col > 1 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", row * width + col));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Cells per statement (14 or 17 binds each: well under the bind limits of
+/// SQLite and PostgreSQL).
+const CELLS_PER_STATEMENT: usize = 100;
+
+/// Writes the decided cells of one gradebook set-based: the changed cells
+/// that exist are removed in chunks, each row only at the version read
+/// (so a writer that got in between is noticed), then every changed cell
+/// and its trail row are inserted in chunks. `Err` lists the positions in
+/// `planned` of the chunk where another writer got in first (nothing of
+/// the transaction may be committed then).
+#[allow(clippy::too_many_arguments)]
+async fn write_cells(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    school: SchoolId,
+    class: ClassId,
+    semester: Semester,
+    channel: Channel,
+    reason: Option<&str>,
+    decided: &mut Decided,
+    now: i64,
+) -> Result<std::result::Result<Vec<SavedCell>, Vec<usize>>> {
+    let subject = decided.subject;
+    let number = i64::from(semester.number());
+    let mut saved = Vec::with_capacity(decided.planned.len());
+    // Positions in `planned` of the cells that change.
+    let mut changes: Vec<usize> = Vec::new();
+    for (position, item) in decided.planned.iter().enumerate() {
+        let old_value = item.old.as_ref().and_then(|c| c.value.clone());
+        let new_value = item.new.map(CellValue::code);
+        let unchanged = old_value == new_value
+            && item
+                .old
+                .as_ref()
+                .is_some_and(|c| c.missed_make_up == item.missed_make_up);
+        if unchanged || (item.old.is_none() && item.new.is_none()) {
+            saved.push(SavedCell {
+                student_id: item.student,
+                column: item.column,
+                value: old_value,
+                missed_make_up: item.old.as_ref().is_some_and(|c| c.missed_make_up),
+                version: item.old.as_ref().map_or(0, |c| c.version),
+                changed: false,
+                overrides: Vec::new(),
+            });
+        } else {
+            changes.push(position);
+        }
+    }
+    let replaced: Vec<usize> = changes
+        .iter()
+        .copied()
+        .filter(|p| decided.planned[*p].old.is_some())
+        .collect();
+    for chunk in replaced.chunks(CELLS_PER_STATEMENT) {
+        let mut sql = String::from(
+            "DELETE FROM gradebook_cell WHERE school_id = $1 AND subject_id = $2 AND semester = $3 AND (",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(" OR ");
+            }
+            let b = 3 + i * 3;
+            sql.push_str(&format!(
+                "(student_id = ${} AND column_key = ${} AND version = ${})",
+                b + 1,
+                b + 2,
+                b + 3
+            ));
+        }
+        sql.push(')');
+        let mut query = sqlx::query(static_sql(sql))
+            .bind(school.0)
+            .bind(subject.0)
+            .bind(number);
+        for p in chunk {
+            let item = &decided.planned[*p];
+            query = query
+                .bind(item.student.0)
+                .bind(item.column.key())
+                .bind(item.old.as_ref().map_or(0, |c| c.version));
+        }
+        let removed = query.execute(&mut *conn).await?;
+        if usize::try_from(removed.rows_affected()).ok() != Some(chunk.len()) {
+            return Ok(Err(chunk.to_vec()));
+        }
+    }
+    let version_of = |item: &Planned| item.old.as_ref().map_or(1, |c| c.version + 1);
+    for chunk in changes.chunks(CELLS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO gradebook_cell (school_id, student_id, subject_id, semester, column_key, school_year_id,
+                tenths, mark, missed_make_up, synced, version, updated_at, updated_by_user_id, updated_by) VALUES {}",
+            value_rows(chunk.len(), 14)
+        );
+        let mut query = sqlx::query(static_sql(sql));
+        for p in chunk {
+            let item = &decided.planned[*p];
+            query = query
+                .bind(school.0)
+                .bind(item.student.0)
+                .bind(subject.0)
+                .bind(number)
+                .bind(item.column.key())
+                .bind(decided.info.school_year_id.0)
+                .bind(item.new.and_then(CellValue::tenths))
+                .bind(item.new.and_then(CellValue::mark))
+                .bind(i64::from(item.missed_make_up))
+                .bind(0_i64)
+                .bind(version_of(item))
+                .bind(now)
+                .bind(actor.user_id.map(|u| u.0))
+                .bind(actor.name.clone());
+        }
+        match query.execute(&mut *conn).await {
+            Ok(_) => {}
+            // A cell created by another writer since we read the book.
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                return Ok(Err(chunk.to_vec()));
+            }
+            Err(error) => return Err(error.into()),
+        }
+        let sql = format!(
+            "INSERT INTO gradebook_change (school_id, id, student_id, subject_id, semester, column_key, class_id,
+                old_value, new_value, missed_make_up, version, at, actor_user_id, actor_name, channel, reason, overrides)
+             VALUES {}",
+            value_rows(chunk.len(), 17)
+        );
+        let mut query = sqlx::query(static_sql(sql));
+        for p in chunk {
+            let item = &decided.planned[*p];
+            query = query
+                .bind(school.0)
+                .bind(new_id())
+                .bind(item.student.0)
+                .bind(subject.0)
+                .bind(number)
+                .bind(item.column.key())
+                .bind(class.0)
+                .bind(item.old.as_ref().and_then(|c| c.value.clone()))
+                .bind(item.new.map(CellValue::code))
+                .bind(i64::from(item.missed_make_up))
+                .bind(version_of(item))
+                .bind(now)
+                .bind(actor.user_id.map(|u| u.0))
+                .bind(actor.name.clone())
+                .bind(channel.code())
+                .bind(reason.map(str::to_owned))
+                .bind(overrides_text(&item.overrides));
+        }
+        query.execute(&mut *conn).await?;
+    }
+    for p in changes {
+        let item = &decided.planned[p];
+        let version = version_of(item);
+        let new_value = item.new.map(CellValue::code);
+        let state = CellState {
+            column: item.column,
+            value: new_value.clone(),
+            missed_make_up: item.missed_make_up,
+            synced: false,
+            version,
+            updated_at: now,
+            updated_by: actor.name.clone(),
+        };
+        let list = decided.cells.entry(item.student).or_default();
+        list.retain(|c| c.column != item.column);
+        list.push(state);
+        saved.push(SavedCell {
+            student_id: item.student,
+            column: item.column,
+            value: new_value,
+            missed_make_up: item.missed_make_up,
+            version,
+            changed: true,
+            overrides: item.overrides.clone(),
+        });
+    }
+    Ok(Ok(saved))
+}
+
+/// Overrides are rare and weighty: the school's audit log shows them too
+/// (one entry per gradebook written).
+#[allow(clippy::too_many_arguments)]
+async fn record_overrides(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    actor: &Actor,
+    school: SchoolId,
+    class: ClassId,
+    semester: Semester,
+    info: &GradebookSubject,
+    reason: Option<&str>,
+    saved: &[SavedCell],
+) -> Result<()> {
+    let overridden: Vec<&SavedCell> = saved.iter().filter(|s| !s.overrides.is_empty()).collect();
+    if overridden.is_empty() {
+        return Ok(());
+    }
+    let mut kinds: Vec<Override> = overridden
+        .iter()
+        .flat_map(|s| s.overrides.iter().copied())
+        .collect();
+    kinds.sort_by_key(|o| o.code());
+    kinds.dedup();
+    let labels: Vec<&str> = kinds.iter().map(|o| o.label()).collect();
+    audit::record(
+        tx,
+        actor,
+        Change {
+            unit: school.into(),
+            action: "override",
+            entity: "gradebook",
+            entity_id: Some(class.0),
+            summary: format!(
+                "Quản trị viên ghi đè sổ điểm môn {} lớp {} {} ({} ô; {}){}",
+                info.subject_name,
+                info.class_name,
+                semester.label(),
+                overridden.len(),
+                labels.join(", "),
+                reason.map(|r| format!(" — lý do: {r}")).unwrap_or_default()
+            ),
+            before: None,
+            after: serde_json::to_string(&overridden).ok(),
+        },
+    )
+    .await
 }
 
 impl Store {
@@ -1405,349 +1856,183 @@ impl Store {
         let reason =
             gradebook::check_change_reason(reason).map_err(|e| StoreError::Refused(e.0))?;
         let mut tx = self.begin().await?;
-        let info = load_subject(&mut *tx, school, class, subject).await?;
-        let place = info.place(semester);
-        if let Some(refusal) = info.no_gradebook_refusal() {
-            return Ok(CellsOutcome::Refused(refusal));
-        }
-        // Closed book (close_term): no override lifts it, only a reopening.
-        if let Some(refusal) =
-            crate::summary::closed_refusal(&mut tx, school, class, &place).await?
-        {
-            return Ok(CellsOutcome::Refused(refusal));
-        }
-        let Some((plan, _)) = load_plan(&mut *tx, school, class, subject, semester).await? else {
-            return Ok(CellsOutcome::Refused(EntryRefusal::NotDeclared { place }));
-        };
-        let teacher = load_teacher(&mut *tx, school, class, subject, semester).await?;
-        let entrant = Entrant {
-            admin: writer.admin,
-            assigned: writer.staff.is_some()
-                && teacher.as_ref().map(|(staff, _)| *staff) == writer.staff,
-            override_requested: writer.override_requested,
-        };
-        let window =
-            load_window(&mut *tx, school, info.school_year_id, info.grade, semester).await?;
-        // Assignment and window concern the whole gradebook: refuse once.
-        if let Err(refusal) = gradebook::check_entry(&place, entrant, &window, None) {
-            return Ok(CellsOutcome::Refused(refusal));
-        }
-        let locks = load_locks(&mut *tx, school, class, subject, semester).await?;
-        // A save that concerns one student (the grid's one-cell save) reads
-        // only that student's rows.
-        let only = edits
-            .first()
-            .map(|e| e.student)
-            .filter(|first| edits.iter().all(|e| e.student == *first));
-        let students =
-            load_class_students(&mut *tx, school, class, info.school_year_id, only).await?;
-        let mut cells = load_cells(
-            &mut *tx,
+        let mut decided =
+            match decide_cells(&mut tx, school, class, subject, semester, writer, edits).await? {
+                Decision::Write(decided) => decided,
+                Decision::Stop(outcome) => return Ok(outcome),
+            };
+        let now = now_millis();
+        let saved = match write_cells(
+            &mut tx,
+            actor,
             school,
             class,
-            info.school_year_id,
-            subject,
             semester,
-            only,
+            channel,
+            reason.as_deref(),
+            &mut decided,
+            now,
+        )
+        .await?
+        {
+            Ok(saved) => saved,
+            Err(raced) => {
+                drop(tx);
+                return Ok(CellsOutcome::Rejected(vec![
+                    self.raced_cell(school, class, semester, &decided, &raced)
+                        .await?,
+                ]));
+            }
+        };
+        record_overrides(
+            &mut tx,
+            actor,
+            school,
+            class,
+            semester,
+            &decided.info,
+            reason.as_deref(),
+            &saved,
         )
         .await?;
-
-        // Decide every cell before writing any.
-        struct Planned {
-            index: usize,
-            student: StudentId,
-            column: Column,
-            old: Option<CellState>,
-            new: Option<CellValue>,
-            missed_make_up: bool,
-            overrides: Vec<Override>,
-        }
-        let mut planned = Vec::new();
-        let mut rejected = Vec::new();
-        for (index, edit) in edits.iter().enumerate() {
-            let reject = |problem| RejectedCell {
-                index,
-                student_id: edit.student,
-                student_name: students.get(&edit.student).cloned(),
-                column: edit.column,
-                problem,
-            };
-            if !students.contains_key(&edit.student) {
-                rejected.push(reject(CellProblem::UnknownStudent));
-                continue;
-            }
-            if !plan.contains(edit.column) {
-                rejected.push(reject(CellProblem::Refused(
-                    EntryRefusal::ColumnNotInPlan {
-                        place: place.clone(),
-                        column: edit.column,
-                        plan,
-                    },
-                )));
-                continue;
-            }
-            let overrides =
-                match gradebook::check_entry(&place, entrant, &window, locks.get(&edit.column)) {
-                    Ok(overrides) => overrides,
-                    Err(refusal) => {
-                        rejected.push(reject(CellProblem::Refused(refusal)));
-                        continue;
-                    }
-                };
-            let typed = match CellValue::parse(&edit.value)
-                .and_then(|v| v.map(|v| v.fits(info.mode, &info.subject_name)).transpose())
-            {
-                Ok(value) => value,
-                Err(error) => {
-                    rejected.push(reject(CellProblem::Invalid(error.0)));
-                    continue;
-                }
-            };
-            let new = if edit.missed_make_up {
-                match gradebook::missed_make_up_value(info.mode, typed) {
-                    Ok(value) => Some(value),
-                    Err(error) => {
-                        rejected.push(reject(CellProblem::Invalid(error.0)));
-                        continue;
-                    }
-                }
-            } else {
-                typed
-            };
-            let old = cells
-                .get(&edit.student)
-                .and_then(|list| list.iter().find(|c| c.column == edit.column))
-                .cloned();
-            let expected = edit.expected_version.filter(|v| *v != 0);
-            if old.as_ref().map(|c| c.version) != expected {
-                rejected.push(reject(CellProblem::Stale(old)));
-                continue;
-            }
-            if planned
-                .iter()
-                .any(|p: &Planned| p.student == edit.student && p.column == edit.column)
-            {
-                rejected.push(reject(CellProblem::Invalid(
-                    "Ô này xuất hiện hai lần trong cùng một lần lưu; hãy giữ một giá trị.".into(),
-                )));
-                continue;
-            }
-            planned.push(Planned {
-                index,
-                student: edit.student,
-                column: edit.column,
-                old,
-                new,
-                missed_make_up: edit.missed_make_up,
-                overrides,
-            });
-        }
-        if !rejected.is_empty() {
-            return Ok(CellsOutcome::Rejected(rejected));
-        }
-
-        let now = now_millis();
-        let mut saved = Vec::new();
-        // A concurrent writer that got in between our read and our write (on
-        // PostgreSQL; SQLite transactions here are serialised): the cell is stale.
-        let mut raced = None;
-        for item in planned {
-            let old_value = item.old.as_ref().and_then(|c| c.value.clone());
-            let new_value = item.new.map(CellValue::code);
-            let unchanged = old_value == new_value
-                && item
-                    .old
-                    .as_ref()
-                    .is_some_and(|c| c.missed_make_up == item.missed_make_up);
-            if unchanged || (item.old.is_none() && item.new.is_none()) {
-                saved.push(SavedCell {
-                    student_id: item.student,
-                    column: item.column,
-                    value: old_value,
-                    missed_make_up: item.old.as_ref().is_some_and(|c| c.missed_make_up),
-                    version: item.old.as_ref().map_or(0, |c| c.version),
-                    changed: false,
-                    overrides: Vec::new(),
-                });
-                continue;
-            }
-            let tenths = item.new.and_then(CellValue::tenths);
-            let mark = item.new.and_then(CellValue::mark);
-            let version = match &item.old {
-                None => {
-                    let inserted = sqlx::query(
-                        "INSERT INTO gradebook_cell (school_id, student_id, subject_id, semester, column_key, school_year_id,
-                            tenths, mark, missed_make_up, synced, version, updated_at, updated_by_user_id, updated_by)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, 1, $10, $11, $12)",
-                    )
-                    .bind(school.0)
-                    .bind(item.student.0)
-                    .bind(subject.0)
-                    .bind(i64::from(semester.number()))
-                    .bind(item.column.key())
-                    .bind(info.school_year_id.0)
-                    .bind(tenths)
-                    .bind(mark)
-                    .bind(i64::from(item.missed_make_up))
-                    .bind(now)
-                    .bind(actor.user_id.map(|u| u.0))
-                    .bind(&actor.name)
-                    .execute(&mut *tx)
-                    .await;
-                    match inserted {
-                        Ok(_) => 1,
-                        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                            raced = Some((item.index, item.student, item.column));
-                            break;
-                        }
-                        Err(error) => return Err(error.into()),
-                    }
-                }
-                Some(old) => {
-                    let updated = sqlx::query(
-                        "UPDATE gradebook_cell SET tenths = $1, mark = $2, missed_make_up = $3, synced = 0,
-                            version = version + 1, updated_at = $4, updated_by_user_id = $5, updated_by = $6
-                         WHERE school_id = $7 AND student_id = $8 AND subject_id = $9 AND semester = $10
-                           AND column_key = $11 AND version = $12",
-                    )
-                    .bind(tenths)
-                    .bind(mark)
-                    .bind(i64::from(item.missed_make_up))
-                    .bind(now)
-                    .bind(actor.user_id.map(|u| u.0))
-                    .bind(&actor.name)
-                    .bind(school.0)
-                    .bind(item.student.0)
-                    .bind(subject.0)
-                    .bind(i64::from(semester.number()))
-                    .bind(item.column.key())
-                    .bind(old.version)
-                    .execute(&mut *tx)
-                    .await?;
-                    if updated.rows_affected() == 0 {
-                        raced = Some((item.index, item.student, item.column));
-                        break;
-                    }
-                    old.version + 1
-                }
-            };
-            sqlx::query(
-                "INSERT INTO gradebook_change (school_id, id, student_id, subject_id, semester, column_key, class_id,
-                    old_value, new_value, missed_make_up, version, at, actor_user_id, actor_name, channel, reason, overrides)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-            )
-            .bind(school.0)
-            .bind(new_id())
-            .bind(item.student.0)
-            .bind(subject.0)
-            .bind(i64::from(semester.number()))
-            .bind(item.column.key())
-            .bind(class.0)
-            .bind(old_value.clone())
-            .bind(new_value.clone())
-            .bind(i64::from(item.missed_make_up))
-            .bind(version)
-            .bind(now)
-            .bind(actor.user_id.map(|u| u.0))
-            .bind(&actor.name)
-            .bind(channel.code())
-            .bind(reason.clone())
-            .bind(overrides_text(&item.overrides))
-            .execute(&mut *tx)
-            .await?;
-            let state = CellState {
-                column: item.column,
-                value: new_value.clone(),
-                missed_make_up: item.missed_make_up,
-                synced: false,
-                version,
-                updated_at: now,
-                updated_by: actor.name.clone(),
-            };
-            let list = cells.entry(item.student).or_default();
-            list.retain(|c| c.column != item.column);
-            list.push(state);
-            saved.push(SavedCell {
-                student_id: item.student,
-                column: item.column,
-                value: new_value,
-                missed_make_up: item.missed_make_up,
-                version,
-                changed: true,
-                overrides: item.overrides,
-            });
-        }
-        if let Some((index, student, column)) = raced {
-            drop(tx);
-            let current = sqlx::query(
-                "SELECT student_id, column_key, tenths, mark, missed_make_up, synced, version, updated_at, updated_by
-                 FROM gradebook_cell WHERE school_id = $1 AND student_id = $2 AND subject_id = $3 AND semester = $4 AND column_key = $5",
-            )
-            .bind(school.0)
-            .bind(student.0)
-            .bind(subject.0)
-            .bind(i64::from(semester.number()))
-            .bind(column.key())
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|row| cell_from(&row).map(|(_, cell)| cell))
-            .transpose()?;
-            return Ok(CellsOutcome::Rejected(vec![RejectedCell {
-                index,
-                student_id: student,
-                student_name: students.get(&student).cloned(),
-                column,
-                problem: CellProblem::Stale(current),
-            }]));
-        }
-        // Overrides are rare and weighty: the school's audit log shows them too.
-        let overridden: Vec<&SavedCell> =
-            saved.iter().filter(|s| !s.overrides.is_empty()).collect();
-        if !overridden.is_empty() {
-            let mut kinds: Vec<Override> = overridden
-                .iter()
-                .flat_map(|s| s.overrides.iter().copied())
-                .collect();
-            kinds.sort_by_key(|o| o.code());
-            kinds.dedup();
-            let labels: Vec<&str> = kinds.iter().map(|o| o.label()).collect();
-            audit::record(
-                &mut tx,
-                actor,
-                Change {
-                    unit: school.into(),
-                    action: "override",
-                    entity: "gradebook",
-                    entity_id: Some(class.0),
-                    summary: format!(
-                        "Quản trị viên ghi đè sổ điểm môn {} lớp {} {} ({} ô; {}){}",
-                        info.subject_name,
-                        info.class_name,
-                        semester.label(),
-                        overridden.len(),
-                        labels.join(", "),
-                        reason
-                            .as_deref()
-                            .map(|r| format!(" — lý do: {r}"))
-                            .unwrap_or_default()
-                    ),
-                    before: None,
-                    after: serde_json::to_string(&overridden).ok(),
-                },
-            )
-            .await?;
-        }
         tx.commit().await?;
         let mut averages: Vec<(StudentId, Average)> = Vec::new();
         for cell in &saved {
             if averages.iter().all(|(s, _)| *s != cell.student_id) {
-                let list = cells.get(&cell.student_id).cloned().unwrap_or_default();
-                averages.push((cell.student_id, average_of(&info, &list)));
+                let list = decided
+                    .cells
+                    .get(&cell.student_id)
+                    .cloned()
+                    .unwrap_or_default();
+                averages.push((cell.student_id, average_of(&decided.info, &list)));
             }
         }
         Ok(CellsOutcome::Saved {
             cells: saved,
             averages,
+        })
+    }
+
+    /// Writes the cells of several gradebooks of one class and semester (the
+    /// class's workbook: one sheet per subject) in one transaction, all or
+    /// nothing across every book: each book is decided with the rules of
+    /// [`Store::save_cells`] (assignment, window, lock, closed book,
+    /// version, value) before anything is written; if any book or cell is
+    /// refused, nothing is written and every refusal is returned, per
+    /// subject. The writes are set-based (a few statements per chunk of
+    /// cells, whatever the number of students).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_workbook_cells(
+        &self,
+        actor: &Actor,
+        school: SchoolId,
+        class: ClassId,
+        semester: Semester,
+        writer: Writer,
+        channel: Channel,
+        reason: Option<&str>,
+        books: &[(SubjectId, Vec<CellEdit>)],
+    ) -> Result<WorkbookOutcome> {
+        let reason =
+            gradebook::check_change_reason(reason).map_err(|e| StoreError::Refused(e.0))?;
+        let mut tx = self.begin().await?;
+        let mut decided = Vec::with_capacity(books.len());
+        let mut refused = Vec::new();
+        for (subject, edits) in books {
+            match decide_cells(&mut tx, school, class, *subject, semester, writer, edits).await? {
+                Decision::Write(book) => decided.push(book),
+                Decision::Stop(outcome) => refused.push((*subject, outcome)),
+            }
+        }
+        if !refused.is_empty() {
+            return Ok(WorkbookOutcome::Refused(refused));
+        }
+        let now = now_millis();
+        let mut saved_books = Vec::with_capacity(decided.len());
+        for book in &mut decided {
+            let saved = match write_cells(
+                &mut tx,
+                actor,
+                school,
+                class,
+                semester,
+                channel,
+                reason.as_deref(),
+                book,
+                now,
+            )
+            .await?
+            {
+                Ok(saved) => saved,
+                Err(raced) => {
+                    drop(tx);
+                    let cell = self
+                        .raced_cell(school, class, semester, book, &raced)
+                        .await?;
+                    return Ok(WorkbookOutcome::Refused(vec![(
+                        book.subject,
+                        CellsOutcome::Rejected(vec![cell]),
+                    )]));
+                }
+            };
+            record_overrides(
+                &mut tx,
+                actor,
+                school,
+                class,
+                semester,
+                &book.info,
+                reason.as_deref(),
+                &saved,
+            )
+            .await?;
+            saved_books.push((book.subject, saved));
+        }
+        tx.commit().await?;
+        Ok(WorkbookOutcome::Saved(saved_books))
+    }
+
+    /// After a write found a cell changed behind the rules' back (a writer
+    /// that does not take the class lock): which one, with its current value.
+    async fn raced_cell(
+        &self,
+        school: SchoolId,
+        class: ClassId,
+        semester: Semester,
+        decided: &Decided,
+        candidates: &[usize],
+    ) -> Result<RejectedCell> {
+        let current = load_cells(
+            &self.pool,
+            school,
+            class,
+            decided.info.school_year_id,
+            decided.subject,
+            semester,
+            None,
+        )
+        .await?;
+        let now_of = |item: &Planned| {
+            current
+                .get(&item.student)
+                .and_then(|list| list.iter().find(|c| c.column == item.column))
+                .cloned()
+        };
+        let items: Vec<&Planned> = candidates
+            .iter()
+            .filter_map(|i| decided.planned.get(*i))
+            .collect();
+        let item = items
+            .iter()
+            .find(|item| now_of(item).map(|c| c.version) != item.old.as_ref().map(|c| c.version))
+            .or(items.first())
+            .ok_or_else(|| StoreError::Conflict("sổ điểm này".into()))?;
+        Ok(RejectedCell {
+            index: item.index,
+            student_id: item.student,
+            student_name: decided.students.get(&item.student).cloned(),
+            column: item.column,
+            problem: CellProblem::Stale(now_of(item)),
         })
     }
 

@@ -37,7 +37,7 @@ pub use exams::{
 pub use gradebook::{
     Average, CellEdit, CellProblem, CellState, CellsOutcome, ChangeRow, ConductEdit,
     ConductOutcome, ConductRow, ConductSheet, Gradebook, GradebookSubject, GridColumn, GridStudent,
-    PlanRow, RejectedCell, SavedCell, Writer, stale_message,
+    PlanRow, RejectedCell, SavedCell, WorkbookOutcome, Writer, stale_message,
 };
 pub use lms::{
     ClientCheck, LineItemInput, LineItemRow, LmsCaller, LmsClass, LmsClientRow, LmsOutcome,

@@ -32,8 +32,8 @@ use hocba_domain::summary::{self, BANDS, SubjectDistribution, SummaryCounts};
 use hocba_domain::{ClassId, SchoolId, SchoolYearId, StudentId, SubjectId};
 use hocba_spreadsheet::{Column as SheetColumn, Limits, SummarySheetHeader, id_column};
 use hocba_storage::{
-    CellEdit, CellProblem, CellsOutcome, ClassSummary, CloseOutcome, StoreError, Writer,
-    YearRecordEdit,
+    CellEdit, CellProblem, CellsOutcome, ClassSummary, CloseOutcome, Gradebook, RejectedCell,
+    StoreError, Writer, YearRecordEdit,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -858,7 +858,7 @@ async fn save_transferred_averages(
 
 /// The columns of a gradebook sheet: system id, name, birth date, then the
 /// declared columns (the default plan when none is declared yet).
-fn grade_sheet_columns(columns: &[gradebook::Column]) -> Vec<SheetColumn> {
+pub(crate) fn grade_sheet_columns(columns: &[gradebook::Column]) -> Vec<SheetColumn> {
     let mut sheet = vec![
         id_column(),
         SheetColumn::extra("full_name", "Họ và tên", false),
@@ -870,6 +870,106 @@ fn grade_sheet_columns(columns: &[gradebook::Column]) -> Vec<SheetColumn> {
             .map(|c| SheetColumn::extra(c.key(), c.label(), false)),
     );
     sheet
+}
+
+/// The declared columns of a gradebook (the default plan when none is
+/// declared yet).
+pub(crate) fn book_columns(book: &Gradebook) -> Vec<gradebook::Column> {
+    match book.plan {
+        Some(plan) => plan.columns(),
+        None => book.subject.default_plan.columns(),
+    }
+}
+
+/// The rows of a gradebook sheet: id, name, birth date, then the current
+/// value of each column (with the Vietnamese decimal comma).
+pub(crate) fn grade_sheet_rows(
+    book: &Gradebook,
+    columns: &[gradebook::Column],
+) -> Vec<Vec<String>> {
+    book.students
+        .iter()
+        .map(|student| {
+            let mut row = vec![
+                student.id.to_string(),
+                student.full_name.clone(),
+                student.birth_date.clone(),
+            ];
+            row.extend(columns.iter().map(|column| {
+                student
+                    .cells
+                    .iter()
+                    .find(|c| c.column == *column)
+                    .and_then(|c| c.value.as_deref())
+                    .map(|v| v.replace('.', ","))
+                    .unwrap_or_default()
+            }));
+            row
+        })
+        .collect()
+}
+
+/// What a read sheet asks to change in a gradebook: the cells whose value
+/// differs from the current one (unchanged cells are not rewritten), each
+/// with where it came from, and the cells that cannot be read or belong to
+/// no student of the class.
+#[derive(Default)]
+pub(crate) struct SheetEdits {
+    pub errors: Vec<hocba_spreadsheet::CellError>,
+    pub edits: Vec<CellEdit>,
+    /// Per edit: (row number, column label, column key).
+    pub origin: Vec<(usize, String, String)>,
+}
+
+pub(crate) fn sheet_edits(
+    table: &hocba_spreadsheet::Table,
+    book: &Gradebook,
+    columns: &[gradebook::Column],
+) -> SheetEdits {
+    let mut out = SheetEdits::default();
+    for row in &table.rows {
+        out.errors.extend(row.cell_errors.iter().cloned());
+        let id_text = row.values.get("id").map(String::as_str).unwrap_or_default();
+        let student = id_text
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| book.students.iter().find(|s| s.id == StudentId(id)));
+        let Some(student) = student else {
+            out.errors.push(hocba_spreadsheet::CellError {
+                row_number: row.row_number,
+                column_label: hocba_spreadsheet::ID_LABEL.into(),
+                column_key: "id".into(),
+                message: format!(
+                    "“{}” không phải mã hệ thống của một học sinh đang học lớp {}: hãy tải lại tệp mẫu và không sửa cột này.",
+                    id_text, book.subject.class_name
+                ),
+            });
+            continue;
+        };
+        for column in columns {
+            let key = column.key();
+            let Some(text) = row.values.get(&key) else {
+                continue;
+            };
+            let current = student.cells.iter().find(|c| c.column == *column);
+            let current_value = current.and_then(|c| c.value.clone());
+            let typed = CellValue::parse(text).map(|v| v.map(CellValue::code));
+            if matches!(&typed, Ok(value) if *value == current_value) {
+                continue;
+            }
+            out.origin
+                .push((row.row_number, column.label(), key.clone()));
+            out.edits.push(CellEdit {
+                student: student.id,
+                column: *column,
+                value: text.clone(),
+                missed_make_up: false,
+                expected_version: current.map(|c| c.version),
+            });
+        }
+    }
+    out
 }
 
 /// The gradebook of a class × subject × semester as .xlsx, pre-filled,
@@ -893,32 +993,9 @@ async fn grade_sheet(
         .store
         .gradebook(school, class, subject, semester)
         .await?;
-    let columns: Vec<gradebook::Column> = match book.plan {
-        Some(plan) => plan.columns(),
-        None => book.subject.default_plan.columns(),
-    };
+    let columns = book_columns(&book);
     let sheet = grade_sheet_columns(&columns);
-    let rows: Vec<Vec<String>> = book
-        .students
-        .iter()
-        .map(|student| {
-            let mut row = vec![
-                student.id.to_string(),
-                student.full_name.clone(),
-                student.birth_date.clone(),
-            ];
-            row.extend(columns.iter().map(|column| {
-                student
-                    .cells
-                    .iter()
-                    .find(|c| c.column == *column)
-                    .and_then(|c| c.value.as_deref())
-                    .map(|v| v.replace('.', ","))
-                    .unwrap_or_default()
-            }));
-            row
-        })
-        .collect();
+    let rows = grade_sheet_rows(&book, &columns);
     let title = format!(
         "{} {} HK{}",
         book.subject.subject_name,
@@ -943,6 +1020,53 @@ struct ImportQuery {
 /// One refused cell of an uploaded gradebook sheet.
 fn sheet_error(row: usize, label: &str, key: &str, message: String) -> Value {
     json!({"row_number": row, "column_label": label, "column_key": key, "message": message})
+}
+
+/// Who writes an uploaded sheet, as the entry rules see them.
+pub(crate) fn excel_writer(
+    user: &CurrentUser,
+    school: SchoolId,
+    override_requested: bool,
+) -> Writer {
+    Writer {
+        staff: user
+            .account
+            .staff_id
+            .filter(|_| user.account.home_unit == school.into()),
+        admin: is_admin(user, school),
+        override_requested,
+    }
+}
+
+/// The HTTP status of a refusal of a whole gradebook.
+pub(crate) fn refusal_status(refusal: &EntryRefusal) -> u16 {
+    match refusal.kind() {
+        RefusalKind::Forbidden => 403,
+        RefusalKind::Locked => 423,
+        RefusalKind::Invalid => 422,
+    }
+}
+
+/// Where a refused cell of an upload came from: (row, column label, key).
+pub(crate) fn rejected_origin(
+    cell: &RejectedCell,
+    origin: &[(usize, String, String)],
+) -> (usize, String, String) {
+    origin
+        .get(cell.index)
+        .cloned()
+        .unwrap_or((0, cell.column.label(), cell.column.key()))
+}
+
+/// Why a cell of an upload was refused; a stale one says to download again.
+pub(crate) fn rejected_message(cell: &RejectedCell) -> String {
+    match &cell.problem {
+        CellProblem::Stale(_) => format!(
+            "{} Hãy tải lại tệp mẫu để có giá trị mới nhất.",
+            cell.message()
+        ),
+        _ => cell.message(),
+    }
 }
 
 /// Uploads a gradebook sheet: every changed cell is saved with the batch
@@ -1004,10 +1128,7 @@ pub(crate) async fn import_sheet(
         .store
         .gradebook(school, class, subject, semester)
         .await?;
-    let columns: Vec<gradebook::Column> = match book.plan {
-        Some(plan) => plan.columns(),
-        None => book.subject.default_plan.columns(),
-    };
+    let columns = book_columns(&book);
     let sheet = grade_sheet_columns(&columns);
     let table = match hocba_spreadsheet::read_table(bytes, &sheet, &Limits::default()) {
         Ok(table) => table,
@@ -1019,58 +1140,22 @@ pub(crate) async fn import_sheet(
             }));
         }
     };
-    let mut errors = Vec::new();
-    let mut edits = Vec::new();
-    // Where each edit came from: (row number, column label, column key).
-    let mut origin = Vec::new();
-    for row in &table.rows {
-        for error in &row.cell_errors {
-            errors.push(sheet_error(
-                error.row_number,
-                &error.column_label,
-                &error.column_key,
-                error.message.clone(),
-            ));
-        }
-        let id_text = row.values.get("id").map(String::as_str).unwrap_or_default();
-        let student = id_text
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .and_then(|id| book.students.iter().find(|s| s.id == StudentId(id)));
-        let Some(student) = student else {
-            errors.push(sheet_error(
-                row.row_number,
-                hocba_spreadsheet::ID_LABEL,
-                "id",
-                format!(
-                    "“{}” không phải mã hệ thống của một học sinh đang học lớp {}: hãy tải lại tệp mẫu và không sửa cột này.",
-                    id_text, book.subject.class_name
-                ),
-            ));
-            continue;
-        };
-        for column in &columns {
-            let key = column.key();
-            let Some(text) = row.values.get(&key) else {
-                continue;
-            };
-            let current = student.cells.iter().find(|c| c.column == *column);
-            let current_value = current.and_then(|c| c.value.clone());
-            let typed = CellValue::parse(text).map(|v| v.map(CellValue::code));
-            if matches!(&typed, Ok(value) if *value == current_value) {
-                continue;
-            }
-            origin.push((row.row_number, column.label(), key.clone()));
-            edits.push(CellEdit {
-                student: student.id,
-                column: *column,
-                value: text.clone(),
-                missed_make_up: false,
-                expected_version: current.map(|c| c.version),
-            });
-        }
-    }
+    let SheetEdits {
+        errors: cell_errors,
+        edits,
+        origin,
+    } = sheet_edits(&table, &book, &columns);
+    let errors: Vec<Value> = cell_errors
+        .iter()
+        .map(|e| {
+            sheet_error(
+                e.row_number,
+                &e.column_label,
+                &e.column_key,
+                e.message.clone(),
+            )
+        })
+        .collect();
     if !errors.is_empty() {
         return Ok(json!({
             "applied": false, "changed": 0, "errors": errors,
@@ -1081,14 +1166,7 @@ pub(crate) async fn import_sheet(
         return Ok(json!({"applied": true, "changed": 0, "errors": [],
                          "message": "Tệp không có ô nào khác sổ điểm hiện tại; không có gì cần lưu."}));
     }
-    let writer = Writer {
-        staff: user
-            .account
-            .staff_id
-            .filter(|_| user.account.home_unit == school.into()),
-        admin: is_admin(user, school),
-        override_requested,
-    };
+    let writer = excel_writer(user, school, override_requested);
     let outcome = state
         .store
         .save_cells(
@@ -1110,11 +1188,7 @@ pub(crate) async fn import_sheet(
                    "message": format!("Đã lưu {changed} ô từ tệp Excel.")})
         }
         CellsOutcome::Refused(refusal) => {
-            let status = match refusal.kind() {
-                RefusalKind::Forbidden => 403,
-                RefusalKind::Locked => 423,
-                RefusalKind::Invalid => 422,
-            };
+            let status = refusal_status(&refusal);
             json!({
                 "applied": false, "changed": 0, "status": status, "code": refusal.code(),
                 "errors": [sheet_error(0, "", "", refusal.to_string())],
@@ -1125,19 +1199,8 @@ pub(crate) async fn import_sheet(
             let errors: Vec<Value> = rejected
                 .iter()
                 .map(|cell| {
-                    let (row, label, key) = origin.get(cell.index).cloned().unwrap_or((
-                        0,
-                        cell.column.label(),
-                        cell.column.key(),
-                    ));
-                    let message = match &cell.problem {
-                        CellProblem::Stale(_) => format!(
-                            "{} Hãy tải lại tệp mẫu để có giá trị mới nhất.",
-                            cell.message()
-                        ),
-                        _ => cell.message(),
-                    };
-                    sheet_error(row, &label, &key, message)
+                    let (row, label, key) = rejected_origin(cell, &origin);
+                    sheet_error(row, &label, &key, rejected_message(cell))
                 })
                 .collect();
             json!({

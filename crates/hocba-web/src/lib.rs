@@ -12,6 +12,7 @@ pub mod api_lms;
 pub mod api_primary;
 pub mod api_signing;
 pub mod api_summary;
+pub mod api_workbook;
 pub mod error;
 mod gradebook_access;
 pub mod import;
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api_primary::routes())
         .merge(api_signing::routes())
         .merge(api_summary::routes())
+        .merge(api_workbook::routes())
         .merge(oneroster::routes())
         .merge(ui::routes())
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024))

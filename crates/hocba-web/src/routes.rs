@@ -160,6 +160,8 @@ pub const SCHOOL_ROUTES: &[RouteSpec] = &[
     route("POST", "/api/v1/schools/{school}/lms-clients/revoke", Some(ManageLmsClients), "Thu hồi ứng dụng LMS: {client_id}; token của ứng dụng ngừng hoạt động ngay", Json),
     route("GET", "/api/v1/schools/{school}/gradebook/{class}/{subject}/{semester}/sheet.xlsx", Some(ViewGradebook), "Sổ điểm của lớp × môn × học kỳ ra Excel (có sẵn điểm)", Empty),
     route("POST", "/api/v1/schools/{school}/gradebook/{class}/{subject}/{semester}/import", Some(EnterScores), "Nhập sổ điểm từ Excel: tất cả hoặc không, bảng lỗi từng ô (?override)", Xlsx),
+    route("GET", "/api/v1/schools/{school}/classes/{class}/gradebook/{semester}/workbook.xlsx", Some(EnterScores), "Sổ điểm cả lớp ra Excel: mỗi môn một trang tính (có sẵn điểm); giáo viên chỉ nhận các môn mình được phân công", Empty),
+    route("POST", "/api/v1/schools/{school}/classes/{class}/gradebook/{semester}/import", Some(EnterScores), "Nhập sổ điểm cả lớp từ Excel: tất cả hoặc không trên mọi trang tính, bảng lỗi theo trang tính, dòng, cột (?override)", Xlsx),
 ];
 
 /// Routes not tied to one school; the unit routes ask `authorise_unit`.

@@ -131,7 +131,9 @@ impl SchoolIds {
                 ClassScope::StudentClass => Some(ClassId(self.student_class)),
             },
             subject: gradebook.then_some(SubjectId(self.subject)),
-            semester: gradebook.then_some(SEMESTER),
+            // A class's page of one semester (the class's Excel workbook)
+            // asks with the semester of its path too.
+            semester: (gradebook || route.path.contains("{semester}")).then_some(SEMESTER),
         }
     }
 }

@@ -1,6 +1,9 @@
 use super::*;
 use crate::test_util::stores;
-use crate::{CellEdit, CellProblem, CellsOutcome, ConductEdit, ConductOutcome, StoreError, Writer};
+use crate::{
+    CellEdit, CellProblem, CellsOutcome, ConductEdit, ConductOutcome, StoreError, WorkbookOutcome,
+    Writer,
+};
 use hocba_domain::gradebook::{Channel, Column, Override, Semester, TrainingResult};
 use hocba_domain::{StudentId, SubjectId};
 
@@ -943,5 +946,209 @@ async fn concurrent_writers_of_one_cell_never_lose_an_update() {
             .await
             .unwrap();
         assert_eq!(history.len(), 1, "{e}: one change, one trail row");
+    }
+}
+
+/// The class's workbook: several gradebooks in one transaction, decided
+/// with the rules of `save_cells` before anything is written.
+#[tokio::test]
+async fn a_workbook_is_written_all_or_nothing_across_subjects() {
+    for (db, store) in stores().await {
+        let e = db.engine;
+        let o = org(&store).await;
+        let f = fixture(&store, o.department, "THPT Cả Lớp").await;
+        let [an, binh, cuong] = f.students[..] else {
+            unreachable!()
+        };
+        store
+            .declare_default_plans(&actor(), f.school, f.year, Some(S1), None)
+            .await
+            .unwrap();
+        f.open_window(&store).await;
+        let write = |writer: Writer, books: Vec<(SubjectId, Vec<CellEdit>)>| {
+            let store = store.clone();
+            let (school, class) = (f.school, f.class);
+            async move {
+                store
+                    .save_workbook_cells(
+                        &actor(),
+                        school,
+                        class,
+                        S1,
+                        writer,
+                        Channel::Excel,
+                        Some("Nhập từ tệp Excel của cả lớp"),
+                        &books,
+                    )
+                    .await
+                    .expect("save_workbook_cells")
+            }
+        };
+        let value = async |subject: SubjectId, student: StudentId, column: &str| {
+            let book = store
+                .gradebook(f.school, f.class, subject, S1)
+                .await
+                .unwrap();
+            book.students
+                .iter()
+                .find(|s| s.id == student)
+                .unwrap()
+                .cells
+                .iter()
+                .find(|c| c.column == Column::parse(column).unwrap())
+                .map(|c| (c.value.clone(), c.version))
+        };
+
+        // Two subjects, every student, one transaction.
+        let maths: Vec<CellEdit> = [an, binh, cuong]
+            .iter()
+            .flat_map(|s| {
+                ["regular:1", "regular:2", "midterm", "final"]
+                    .iter()
+                    .map(|c| edit(*s, c, "7,5", None))
+            })
+            .collect();
+        let outcome = write(
+            admin(false),
+            vec![
+                (f.maths, maths),
+                (f.sport, vec![edit(an, "regular:1", "Đ", None)]),
+            ],
+        )
+        .await;
+        let WorkbookOutcome::Saved(books) = outcome else {
+            panic!("{e}: expected saved, got {outcome:?}")
+        };
+        assert_eq!(books.len(), 2, "{e}");
+        assert_eq!(books[0].1.iter().filter(|c| c.changed).count(), 12, "{e}");
+        assert_eq!(
+            value(f.maths, cuong, "final").await,
+            Some((Some("7.5".into()), 1)),
+            "{e}"
+        );
+        assert_eq!(
+            value(f.sport, an, "regular:1").await,
+            Some((Some("Đ".into()), 1)),
+            "{e}"
+        );
+        let trail = store
+            .gradebook_history(f.school, f.class, f.maths, S1, Some(binh))
+            .await
+            .unwrap();
+        assert_eq!(trail.len(), 4, "{e}");
+        assert!(trail.iter().all(|c| c.channel == "excel"), "{e}");
+
+        // An unchanged value is not written again; a change bumps the version.
+        let outcome = write(
+            admin(false),
+            vec![(
+                f.maths,
+                vec![
+                    edit(an, "regular:1", "7.5", Some(1)),
+                    edit(an, "regular:2", "9", Some(1)),
+                ],
+            )],
+        )
+        .await;
+        let WorkbookOutcome::Saved(books) = outcome else {
+            panic!("{e}: expected saved, got {outcome:?}")
+        };
+        let changed: Vec<bool> = books[0].1.iter().map(|c| c.changed).collect();
+        assert_eq!(changed, vec![false, true], "{e}");
+        assert_eq!(
+            value(f.maths, an, "regular:2").await,
+            Some((Some("9.0".into()), 2)),
+            "{e}"
+        );
+
+        // One bad cell in the second book: nothing of the first is written.
+        let outcome = write(
+            admin(false),
+            vec![
+                (f.maths, vec![edit(an, "final", "10", Some(1))]),
+                (f.sport, vec![edit(binh, "regular:1", "8", None)]),
+            ],
+        )
+        .await;
+        let WorkbookOutcome::Refused(refused) = outcome else {
+            panic!("{e}: expected refused, got {outcome:?}")
+        };
+        assert_eq!(refused.len(), 1, "{e}");
+        assert_eq!(refused[0].0, f.sport, "{e}");
+        let cells = rejected(&refused[0].1);
+        assert!(
+            matches!(cells[0].problem, CellProblem::Invalid(_)),
+            "{e}: {cells:?}"
+        );
+        assert_eq!(
+            value(f.maths, an, "final").await,
+            Some((Some("7.5".into()), 1)),
+            "{e}: the first book was written"
+        );
+
+        // A teacher: the book they are not assigned is refused as a whole,
+        // and their own book is not written either.
+        let outcome = write(
+            teacher(f.maths_teacher),
+            vec![
+                (f.maths, vec![edit(binh, "final", "6", Some(1))]),
+                (f.sport, vec![edit(binh, "regular:1", "Đ", None)]),
+            ],
+        )
+        .await;
+        let WorkbookOutcome::Refused(refused) = outcome else {
+            panic!("{e}: expected refused, got {outcome:?}")
+        };
+        assert_eq!(refused[0].0, f.sport, "{e}");
+        assert_eq!(refused_code(&refused[0].1), "not_assigned", "{e}");
+        assert_eq!(
+            value(f.maths, binh, "final").await,
+            Some((Some("7.5".into()), 1)),
+            "{e}"
+        );
+
+        // A locked column refuses its cells; a stale version is reported.
+        store
+            .set_column_lock(
+                &actor(),
+                f.school,
+                f.class,
+                f.maths,
+                S1,
+                Some(Column::MIDTERM),
+                true,
+                "Đã chốt điểm giữa kỳ",
+            )
+            .await
+            .unwrap();
+        let outcome = write(
+            teacher(f.maths_teacher),
+            vec![(
+                f.maths,
+                vec![
+                    edit(cuong, "midterm", "5", Some(1)),
+                    edit(an, "regular:2", "6", Some(1)),
+                ],
+            )],
+        )
+        .await;
+        let WorkbookOutcome::Refused(refused) = outcome else {
+            panic!("{e}: expected refused, got {outcome:?}")
+        };
+        let cells = rejected(&refused[0].1);
+        assert_eq!(cells.len(), 2, "{e}: {cells:?}");
+        assert!(
+            matches!(&cells[0].problem, CellProblem::Refused(r) if r.code() == "column_locked"),
+            "{e}: {cells:?}"
+        );
+        assert!(
+            matches!(&cells[1].problem, CellProblem::Stale(Some(c)) if c.version == 2),
+            "{e}: {cells:?}"
+        );
+        assert_eq!(
+            value(f.maths, cuong, "midterm").await,
+            Some((Some("7.5".into()), 1)),
+            "{e}"
+        );
     }
 }

@@ -394,7 +394,12 @@ async fn class_gradebooks(
         style { (PreEscaped(GRID_STYLE)) }
         h1 { (title) }
         (school_nav(&user, school, &target))
-        p.actions { a.button.secondary href={"/schools/" (school) "/classes/" (class)} { "← Lớp " (row.name) } }
+        p.actions {
+            a.button.secondary href={"/schools/" (school) "/classes/" (class)} { "← Lớp " (row.name) }
+            @for semester in Semester::ALL {
+                a.button.secondary href={"/schools/" (school) "/classes/" (class) "/gradebook/" (semester.number()) "/excel"} { "Sổ điểm cả lớp bằng Excel – học kỳ " (semester_roman(semester)) }
+            }
+        }
         div.card {
             @for semester in Semester::ALL {
                 p { "Đợt nhập điểm " (semester.label()) " khối " (row.grade.value()) ": " (window_text(&window_of(semester))) }

@@ -3,6 +3,7 @@
 //! way out (`layout::error_page`).
 
 mod exams;
+mod after_year;
 mod gradebook;
 pub mod layout;
 mod lms;
@@ -13,6 +14,7 @@ pub mod routes;
 mod signing;
 mod summary;
 mod tree;
+mod workbook;
 
 pub fn routes() -> axum::Router<crate::AppState> {
     pages::routes()
@@ -23,5 +25,7 @@ pub fn routes() -> axum::Router<crate::AppState> {
         .merge(lms::routes())
         .merge(gradebook::routes())
         .merge(summary::routes())
+        .merge(workbook::routes())
+        .merge(after_year::routes())
         .merge(primary::routes())
 }

@@ -156,6 +156,8 @@ pub const SCHOOL_UI_ROUTES: &[UiRoute] = &[
     route("GET", "/schools/{school}/audit", School(ViewAudit), NONE, "Nhật ký thay đổi"),
     route("GET", "/schools/{school}/classes/{class}/gradebook", School(ViewSchool), NONE, "Sổ điểm của lớp: môn × học kỳ, đã hay chưa khai báo số cột, tiến độ nhập"),
     route("GET", "/schools/{school}/gradebook/{class}/{subject}/{semester}", School(ViewGradebook), Gradebook, "Sổ điểm (bảng nhập điểm) của lớp × môn × học kỳ"),
+    route("GET", "/schools/{school}/classes/{class}/gradebook/{semester}/excel", School(EnterScores), PathClass, "Sổ điểm cả lớp bằng Excel: các môn có trong tệp, các môn không có và lý do, tải về"),
+    UiRoute { method: "POST", path: "/schools/{school}/classes/{class}/gradebook/{semester}/excel", access: School(EnterScores), class: PathClass, form: Form::Multipart, summary: "Nhập sổ điểm cả lớp từ Excel: tất cả hoặc không, bảng lỗi theo trang tính, dòng, cột" },
     route("GET", "/schools/{school}/classes/{class}/primary/{milestone}", School(ViewGradebook), PathClass, "Đánh giá tiểu học (Thông tư 27/2020) của lớp ở một thời điểm: bảng nhập mức đạt được, điểm kiểm tra, phẩm chất, năng lực, nhận xét và tổng hợp với lý do từng học sinh"),
     route("POST", "/schools/{school}/classes/{class}/primary/{milestone}", School(EnterConduct), PathClass, "Lưu đánh giá tiểu học của lớp (giáo viên chủ nhiệm), tất cả hoặc không"),
     // Exams and the sync into the gradebook (seed 000).
@@ -195,6 +197,11 @@ pub const SCHOOL_UI_ROUTES: &[UiRoute] = &[
     route("POST", "/schools/{school}/classes/{class}/summary/{semester}", School(EnterConduct), PathClass, "Tổng kết lớp (tính và lưu)"),
     route("POST", "/schools/{school}/classes/{class}/summary/{semester}/close", School(EnterConduct), PathClass, "Xác nhận hoàn thành tổng kết, khóa sổ"),
     route("POST", "/schools/{school}/classes/{class}/summary/{semester}/reopen", School(ManageGradebook), PathClass, "Mở lại sổ đã khóa (có lý do)"),
+    // After the year, per student, from the class summary.
+    route("GET", "/schools/{school}/classes/{class}/students/{student}/after-year", School(EnterConduct), PathClass, "Sau năm học: số buổi nghỉ, rèn luyện hè, kiểm tra lại, điểm mang từ trường cũ và kết quả tính lại"),
+    route("POST", "/schools/{school}/classes/{class}/students/{student}/year-record", School(EnterConduct), PathClass, "Lưu số buổi nghỉ và kết quả rèn luyện trong hè, tổng kết lại"),
+    route("POST", "/schools/{school}/classes/{class}/students/{student}/retests", School(ManageGradebook), PathClass, "Lưu kết quả kiểm tra lại, tổng kết lại"),
+    route("POST", "/schools/{school}/classes/{class}/students/{student}/transferred-averages", School(ManageGradebook), PathClass, "Lưu điểm trung bình mang từ trường cũ, tổng kết lại"),
 ];
 
 /// The routes not tied to one school: the session's own pages, and the
@@ -422,6 +429,12 @@ mod tests {
         ("POST", "/classes/{class}/summary/{semester}", "POST", "/classes/{class}/summary/{semester}"),
         ("POST", "/classes/{class}/summary/{semester}/close", "POST", "/classes/{class}/summary/{semester}/close"),
         ("POST", "/classes/{class}/summary/{semester}/reopen", "POST", "/classes/{class}/summary/{semester}/reopen"),
+        ("GET", "/classes/{class}/gradebook/{semester}/excel", "GET", "/classes/{class}/gradebook/{semester}/workbook.xlsx"),
+        ("POST", "/classes/{class}/gradebook/{semester}/excel", "POST", "/classes/{class}/gradebook/{semester}/import"),
+        ("GET", "/classes/{class}/students/{student}/after-year", "PUT", "/classes/{class}/students/{student}/year-record"),
+        ("POST", "/classes/{class}/students/{student}/year-record", "PUT", "/classes/{class}/students/{student}/year-record"),
+        ("POST", "/classes/{class}/students/{student}/retests", "PUT", "/classes/{class}/students/{student}/retests"),
+        ("POST", "/classes/{class}/students/{student}/transferred-averages", "PUT", "/classes/{class}/students/{student}/transferred-averages"),
         ("GET", "/exams", "GET", "/exams"),
         ("POST", "/exams", "POST", "/exams"),
         ("POST", "/exam-settings", "PUT", "/exam-settings"),

@@ -229,6 +229,10 @@ fn class_markup(
                                         @if let Some(comment) = &line.comment { p { "Nhận xét của giáo viên chủ nhiệm: " (comment) } }
                                         @if let Some(absences) = line.absences { p { "Số buổi nghỉ cả năm: " (absences) } }
                                     }
+                                    @if may["compute"] == true {
+                                        a.cite href={"/schools/" (school) "/classes/" (class) "/students/" (line.student_id) "/after-year"}
+                                            title="Số buổi nghỉ, rèn luyện trong hè, kiểm tra lại, điểm mang từ trường cũ" { "Sau năm học" }
+                                    }
                                 }
                                 @for index in 0..summary.subjects.len() {
                                     td.v { (line.subject_value(index, semester).map(|v| v.replace('.', ",")).unwrap_or_default()) }

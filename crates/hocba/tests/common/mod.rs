@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod session;
 
 use hocba::demo::DemoLogin;
 use hocba_storage::Store;
