@@ -2,8 +2,8 @@
 //! and storage as the API. Every refusal is rendered with its reason and the
 //! way out (`layout::error_page`).
 
-mod exams;
 mod after_year;
+mod exams;
 mod gradebook;
 pub mod layout;
 mod lms;
