@@ -559,3 +559,91 @@ async fn a_retry_racing_the_first_put_writes_one_cell_and_one_trail_row() {
         assert_eq!(trail(&store, &f, f.an).await.len(), 1, "{e}");
     }
 }
+
+#[tokio::test]
+async fn deleting_a_result_clears_only_what_it_wrote_and_frees_the_line_item() {
+    for (db, store) in stores().await {
+        let e = db.engine;
+        let o = org(&store).await;
+        let f = fixture(&store, o.department, "THPT Xóa").await;
+        let (lms, _) = caller(&store, f.school, "LMS").await;
+        store
+            .put_lms_line_item(&lms, &line_item(&f, "li-del", f.a1, Column::regular(1)))
+            .await
+            .unwrap()
+            .unwrap();
+        store
+            .put_lms_result(&lms, &result("r-del", "li-del", f.an, 8.0))
+            .await
+            .unwrap()
+            .unwrap();
+        // The cell still holds what the result wrote: it is cleared, with a trail row.
+        store
+            .delete_lms_result(&lms, "r-del")
+            .await
+            .unwrap()
+            .unwrap();
+        let (tenths, synced, version) = cell(&store, &f, f.an, Column::regular(1)).await.unwrap();
+        assert_eq!((tenths, synced, version), (None, 0, 2), "{e}");
+        let rows = trail(&store, &f, f.an).await;
+        assert_eq!(rows.len(), 2, "{e}: {rows:?}");
+        assert_eq!(rows[1].0, None, "{e}");
+        assert!(
+            store.lms_result(f.school, "r-del").await.unwrap().is_none(),
+            "{e}"
+        );
+        // Written again, then changed by a teacher: deleting keeps the teacher's value.
+        store
+            .put_lms_result(&lms, &result("r-del", "li-del", f.an, 6.0))
+            .await
+            .unwrap()
+            .unwrap();
+        let saved = teacher_writes(
+            &store,
+            f.school,
+            f.a1,
+            f.maths,
+            f.an,
+            Column::regular(1),
+            "9",
+            Some(3),
+        )
+        .await;
+        assert!(
+            matches!(saved, CellsOutcome::Saved { .. }),
+            "{e}: {saved:?}"
+        );
+        store
+            .delete_lms_result(&lms, "r-del")
+            .await
+            .unwrap()
+            .unwrap();
+        let (tenths, _, _) = cell(&store, &f, f.an, Column::regular(1)).await.unwrap();
+        assert_eq!(tenths, Some(90), "{e}: the teacher's value stays");
+        // Without results the line item can go; a deleted one takes no more results.
+        store
+            .delete_lms_line_item(&lms, "li-del")
+            .await
+            .unwrap()
+            .unwrap();
+        let err = store
+            .put_lms_result(&lms, &result("r-x", "li-del", f.an, 5.0))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::NotFound(_)), "{e}: {err:?}");
+        // A line item marked tobedeleted takes no results.
+        let mut paused = line_item(&f, "li-paused", f.a1, Column::regular(2));
+        paused.status = "tobedeleted".into();
+        store
+            .put_lms_line_item(&lms, &paused)
+            .await
+            .unwrap()
+            .unwrap();
+        let refused = store
+            .put_lms_result(&lms, &result("r-p", "li-paused", f.an, 5.0))
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(refused.code(), "line_item_inactive", "{e}");
+    }
+}
