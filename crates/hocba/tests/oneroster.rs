@@ -27,6 +27,8 @@ async fn an_lms_writes_into_the_gradebook_through_oneroster() {
         let env = Env::start(db).await;
         let ctx = Context::new(&env).await;
         ctx.the_token_endpoint_follows_rfc_6749().await;
+        ctx.the_admin_issues_and_revokes_a_client_on_the_page()
+            .await;
         let item = ctx.a_line_item_claims_a_new_empty_column().await;
         ctx.results_fill_the_grid_with_the_shield_and_the_averages(&item)
             .await;
@@ -309,6 +311,137 @@ impl<'a> Context<'a> {
             "unauthorisedrequest",
             "token",
         );
+    }
+
+    /// The page "Ứng dụng LMS": issue (the secret is shown once), revoke.
+    async fn the_admin_issues_and_revokes_a_client_on_the_page(&self) {
+        let engine = self.engine;
+        let login = self.env.login("thpt.admin").clone();
+        let response = self
+            .env
+            .http
+            .post(format!("{}/login", self.env.base))
+            .form(&[
+                ("username", login.username.as_str()),
+                ("password", login.password.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "[{engine}] sign in"
+        );
+        let cookie = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("hocba_session="))
+            .and_then(|v| v.split(';').next())
+            .unwrap()
+            .to_owned();
+        let page_path = format!("/schools/{}/lms-clients", self.school);
+        let get = || async {
+            let response = self
+                .env
+                .http
+                .get(format!("{}{page_path}", self.env.base))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "[{engine}] the page");
+            response.text().await.unwrap()
+        };
+        let page = get().await;
+        assert!(
+            page.contains("Ứng dụng LMS") && page.contains("Moodle THPT"),
+            "[{engine}] {page}"
+        );
+        let csrf = page
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+        let post = |path: String, fields: Vec<(&'static str, String)>| {
+            let cookie = cookie.clone();
+            let csrf = csrf.clone();
+            async move {
+                let mut form = fields;
+                form.push(("csrf", csrf));
+                let response = self
+                    .env
+                    .http
+                    .post(format!("{}{path}", self.env.base))
+                    .header("cookie", cookie)
+                    .header("origin", self.env.base.clone())
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap();
+                (response.status(), response.text().await.unwrap())
+            }
+        };
+        // Without a name: refused with the reason, nothing issued.
+        let (status, body) = post(page_path.clone(), vec![("scope_readonly", "1".into())]).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{engine}] {body}"
+        );
+        assert!(body.contains("Hãy nhập tên ứng dụng"), "[{engine}] {body}");
+        let (status, body) = post(
+            page_path.clone(),
+            vec![
+                ("name", "Canvas thử".into()),
+                ("scope_readonly", "1".into()),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "[{engine}] {body}");
+        assert!(body.contains("chỉ hiện một lần"), "[{engine}] {body}");
+        let secret = body
+            .split("client_secret</th><td><code>")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .unwrap_or_else(|| panic!("[{engine}] the secret on the page: {body}"))
+            .to_owned();
+        assert_eq!(secret.len(), 64, "[{engine}] {secret}");
+        let client_id = body
+            .split("client_id</th><td><code>")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .unwrap()
+            .to_owned();
+        // It works at the token endpoint, with only the scope it was given.
+        let canvas = Client {
+            client_id: client_id.clone(),
+            secret: secret.clone(),
+        };
+        let (status, token) = self.token_basic(&canvas, "").await;
+        assert_eq!(status, StatusCode::OK, "[{engine}] {token}");
+        assert_eq!(token["scope"], READ, "[{engine}]");
+        // Never shown again.
+        assert!(
+            !get().await.contains(&secret),
+            "[{engine}] the secret is shown once"
+        );
+        let (status, body) = post(
+            format!("{page_path}/revoke"),
+            vec![("client_id", client_id)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "[{engine}] {body}");
+        assert!(
+            body.contains("Đã thu hồi ứng dụng “Canvas thử”"),
+            "[{engine}] {body}"
+        );
+        let (status, answer) = self.token_basic(&canvas, "").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "[{engine}] {answer}");
+        assert_eq!(answer["error"], "invalid_grant", "[{engine}]");
     }
 
     /// Adds a regular column to Toán of the first class (whose columns all
