@@ -285,7 +285,7 @@ async fn grid_page(
                                             autocomplete="off" readonly
                                             aria-label={(column.label) " – " (student.full_name)};
                                         @if cell.is_some_and(|c| c.synced) {
-                                            " " span.shield title="Điểm đồng bộ từ đề thi (kỳ thi chính quy); sửa tay sẽ bỏ biểu tượng này" { "🛡" }
+                                            " " span.shield title="Điểm đồng bộ từ đề thi (kỳ thi chính quy) hoặc từ ứng dụng LMS (OneRoster); sửa tay sẽ bỏ biểu tượng này" { "🛡" }
                                         }
                                         @if cell.is_some_and(|c| c.missed_make_up) {
                                             " " span.why title="Vắng kiểm tra, không kiểm tra bù" { "vắng" }
