@@ -633,6 +633,17 @@ impl ClassFacts {
             return Err(block);
         }
         let Some(column) = column else {
+            // No column could have been chosen: the first column's reason
+            // says more than "no column chosen".
+            let options = self.column_options();
+            if let Some(block) = options
+                .iter()
+                .all(|o| o.block.is_some())
+                .then(|| options.into_iter().find_map(|o| o.block))
+                .flatten()
+            {
+                return Err(block);
+            }
             return Err(ClassSyncBlock::NoColumnChosen {
                 class_name: self.place.class_name.clone(),
             });
@@ -806,6 +817,15 @@ mod tests {
         assert_eq!(outside.code(), "column_not_in_plan");
         let none = facts().plan_sync(None, &students()).unwrap_err();
         assert_eq!(none.code(), "no_column_chosen");
+        // Every column taken: the reason is the columns', not the choice.
+        let mut full = facts();
+        full.filled = ColumnPlan::with_regular(4)
+            .columns()
+            .into_iter()
+            .map(|c| (c, vec!["An".to_owned()]))
+            .collect();
+        let taken = full.plan_sync(None, &students()).unwrap_err();
+        assert_eq!(taken.code(), "column_has_scores");
     }
 
     #[test]

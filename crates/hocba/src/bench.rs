@@ -10,7 +10,14 @@ use hocba_spreadsheet::{Limits, plan_import, read_table, student_columns, write_
 use hocba_storage::{Actor, ImportRow, NewSchool, Store};
 use std::time::{Duration, Instant};
 
-pub const NAMES: [&str; 5] = ["import", "assessment", "signing", "cells", "summary"];
+pub const NAMES: [&str; 6] = [
+    "import",
+    "assessment",
+    "signing",
+    "cells",
+    "summary",
+    "sync",
+];
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod demo;
+pub mod exam_bench;
 pub mod grid_bench;
 pub mod server;
 pub mod signing;

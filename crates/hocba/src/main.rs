@@ -139,7 +139,7 @@ enum Command {
         #[arg(long)]
         trust: PathBuf,
     },
-    /// Run a benchmark and print one line per figure: import, assessment, signing, cells.
+    /// Run a benchmark and print one line per figure: import, assessment, signing, cells, summary, sync.
     Bench {
         name: String,
         /// Also measure on this PostgreSQL database (or HOCBA_BENCH_POSTGRES_URL).
@@ -382,6 +382,24 @@ async fn run(command: Command) -> anyhow::Result<()> {
                         ),
                     }
                     let result = hocba::bench::summary(&engines, runs).await;
+                    let _ = std::fs::remove_dir_all(&dir);
+                    result
+                }
+                "sync" => {
+                    let dir = std::env::temp_dir()
+                        .join(format!("hocba-bench-sync-{}", std::process::id()));
+                    std::fs::create_dir_all(&dir)?;
+                    let mut engines = vec![(
+                        "SQLite".to_owned(),
+                        format!("sqlite://{}?mode=rwc", dir.join("sync.sqlite3").display()),
+                    )];
+                    match postgres_url {
+                        Some(url) => engines.push(("PostgreSQL".to_owned(), url)),
+                        None => eprintln!(
+                            "(PostgreSQL not measured: pass --postgres-url or HOCBA_BENCH_POSTGRES_URL)"
+                        ),
+                    }
+                    let result = hocba::exam_bench::sync(&engines, runs).await;
                     let _ = std::fs::remove_dir_all(&dir);
                     result
                 }

@@ -867,16 +867,22 @@ fn sync_markup(
                                     (block_markup(block))
                                     input type="hidden" name={"column-" (class.class_id)} value="";
                                 } @else {
-                                    label for={"column-" (class.class_id)} { "Cột điểm (" (class.to_write) " học sinh sẽ có điểm)" }
-                                    select id={"column-" (class.class_id)} name={"column-" (class.class_id)} {
-                                        option value="" { "— Không đồng bộ lớp này —" }
-                                        @for choice in class.columns.iter().filter(|c| c.block.is_none()) {
-                                            option value=(choice.column.key()) { (choice.label) }
+                                    @let blocked: Vec<_> = class.columns.iter().filter(|c| c.block.is_some()).collect();
+                                    @if blocked.len() == class.columns.len() {
+                                        // No column can take the scores: say so, with each column's reason.
+                                        p.blocked { strong { "Lớp " (class.class_name) " không có cột điểm nào nhận được điểm của đề thi này:" } }
+                                        input type="hidden" name={"column-" (class.class_id)} value="";
+                                    } @else {
+                                        label for={"column-" (class.class_id)} { "Cột điểm (" (class.to_write) " học sinh sẽ có điểm)" }
+                                        select id={"column-" (class.class_id)} name={"column-" (class.class_id)} {
+                                            option value="" { "— Không đồng bộ lớp này —" }
+                                            @for choice in class.columns.iter().filter(|c| c.block.is_none()) {
+                                                option value=(choice.column.key()) { (choice.label) }
+                                            }
                                         }
                                     }
-                                    @let blocked: Vec<_> = class.columns.iter().filter(|c| c.block.is_some()).collect();
                                     @if !blocked.is_empty() {
-                                        details {
+                                        details open[blocked.len() == class.columns.len()] {
                                             summary { (blocked.len()) " cột không chọn được" }
                                             ul.reasons { @for choice in blocked {
                                                 @if let Some(block) = &choice.block {
