@@ -469,7 +469,7 @@ pub enum Channel {
     Excel,
     /// The API with a token.
     Api,
-    /// Grade sync from an exam.
+    /// Grade sync from an exam, or scores written by an LMS (OneRoster).
     Sync,
 }
 
@@ -492,7 +492,7 @@ impl Channel {
             Channel::Grid => "Sổ điểm trên web",
             Channel::Excel => "Nhập từ Excel",
             Channel::Api => "API",
-            Channel::Sync => "Đồng bộ từ kỳ thi",
+            Channel::Sync => "Đồng bộ (kỳ thi hoặc ứng dụng LMS)",
         }
     }
 }
