@@ -1579,6 +1579,23 @@ impl Store {
         paper: ExamPaperId,
         choices: &[(ClassId, Option<Column>)],
     ) -> Result<SyncOutcome> {
+        if let Some(blocked) = self.claim_sync(actor, school, paper, choices).await? {
+            return Ok(blocked);
+        }
+        // 2. Each class on its own; 3. the end.
+        self.finish_sync(actor, school, paper).await
+    }
+
+    /// Step 1 of a sync: the refusal of the paper, or `None` once claimed
+    /// (the paper frozen, one pending row per class). A crash after this
+    /// leaves the run for `resume_sync`.
+    pub(crate) async fn claim_sync(
+        &self,
+        actor: &Actor,
+        school: SchoolId,
+        paper: ExamPaperId,
+        choices: &[(ClassId, Option<Column>)],
+    ) -> Result<Option<SyncOutcome>> {
         let (exam_row, paper_row) =
             load_paper(&mut *self.pool.acquire().await?, school, paper).await?;
         for (class, _) in choices {
@@ -1607,7 +1624,7 @@ impl Store {
         if let Some(block) = exam::paper_block(&facts) {
             drop(tx);
             let run = load_run(&mut *self.pool.acquire().await?, school, paper).await?;
-            return Ok(SyncOutcome::Blocked(block, run));
+            return Ok(Some(SyncOutcome::Blocked(block, run)));
         }
         let now = now_millis();
         let claimed = sqlx::query(
@@ -1636,13 +1653,13 @@ impl Store {
                         at: now,
                         by: String::new(),
                     });
-                return Ok(SyncOutcome::Blocked(
+                return Ok(Some(SyncOutcome::Blocked(
                     PaperSyncBlock::AlreadySynced {
                         paper: current.name.clone(),
                         stamp,
                     },
                     run,
-                ));
+                )));
             }
             Err(error) => return Err(error.into()),
         }
@@ -1696,9 +1713,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-
-        // 2. Each class on its own; 3. the end.
-        self.finish_sync(actor, school, paper).await
+        Ok(None)
     }
 
     /// Finishes the pending classes of a run that was cut short.

@@ -605,3 +605,67 @@ async fn exams_stay_in_their_school() {
         assert!(matches!(refused, StoreError::NotFound(_)), "{e}: {refused}");
     }
 }
+
+#[tokio::test]
+async fn a_run_cut_short_after_the_claim_is_finished_by_resume() {
+    for (db, store) in stores().await {
+        let e = db.engine;
+        let o = org(&store).await;
+        let f = fixture(&store, o.department, "THPT Gián Đoạn", ExamKind::Regular).await;
+        store
+            .set_paper_final(&actor(), f.school, f.paper, true)
+            .await
+            .unwrap()
+            .unwrap();
+        let choices = [(f.a1, Some(Column::FINAL)), (f.a2, Some(Column::FINAL))];
+        // The server stops right after the claim committed (as if killed).
+        let claimed = store
+            .claim_sync(&actor(), f.school, f.paper, &choices)
+            .await
+            .unwrap();
+        assert!(claimed.is_none(), "{e}: {claimed:?}");
+        let run = store.sync_run(f.school, f.paper).await.unwrap().unwrap();
+        assert_eq!((run.pending(), run.finished_at), (2, None), "{e}");
+        // Nothing written yet, and nobody can start a second sync.
+        let book = store.gradebook(f.school, f.a1, f.maths, S1).await.unwrap();
+        assert!(
+            book.students
+                .iter()
+                .all(|s| s.cells.iter().all(|c| c.column != Column::FINAL)),
+            "{e}"
+        );
+        let again = store
+            .sync_paper(&actor(), f.school, f.paper, &choices)
+            .await
+            .unwrap();
+        assert_eq!(blocked_code(&again), "paper_already_synced", "{e}");
+        // Resuming finishes every pending class, once.
+        let resumed = store
+            .resume_sync(&actor(), f.school, f.paper)
+            .await
+            .unwrap();
+        let Some(SyncOutcome::Done(run)) = resumed else {
+            panic!("{e}: {resumed:?}");
+        };
+        assert_eq!(run.pending(), 0, "{e}");
+        assert!(run.finished_at.is_some(), "{e}");
+        assert_eq!(run.written(), 2, "{e}: An in 10A1, Dũng in 10A2");
+        let twice = store
+            .resume_sync(&actor(), f.school, f.paper)
+            .await
+            .unwrap();
+        assert!(
+            matches!(twice, Some(SyncOutcome::Done(ref r)) if r.written() == 2),
+            "{e}"
+        );
+        let history = store
+            .gradebook_history(f.school, f.a2, f.maths, S1, Some(f.dung))
+            .await
+            .unwrap();
+        assert_eq!(
+            history.iter().filter(|h| h.channel == "sync").count(),
+            1,
+            "{e}: one write per score"
+        );
+    }
+}
