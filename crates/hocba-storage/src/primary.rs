@@ -21,8 +21,8 @@ use hocba_domain::gradebook::{
 };
 use hocba_domain::primary::{
     self, EntryScope, Exemptible, LineEdit, Milestone, MilestoneValues, PeriodicTestScore,
-    PrimarySubjectInfo, RATINGS, StudentMilestones, level_code, level_from_code, rating_code,
-    rating_from_code,
+    PrimaryLevel, PrimarySubjectInfo, RATINGS, StudentMilestones, level_code, level_from_code,
+    rating_code, rating_from_code,
 };
 use hocba_domain::school::SchoolYear;
 use hocba_domain::student::EnrolmentStatus;
@@ -273,6 +273,136 @@ fn line_json(subjects: &[PrimarySubjectInfo], values: &MilestoneValues) -> serde
     })
 }
 
+/// A subject row to write: the level and test after the edit.
+struct SubjectRow {
+    student: StudentId,
+    subject: SubjectId,
+    level: Option<Exemptible<PrimaryLevel>>,
+    test: Option<Exemptible<PeriodicTestScore>>,
+}
+
+/// What every written row carries.
+struct Stamp<'a> {
+    school: SchoolId,
+    year: SchoolYearId,
+    class: ClassId,
+    milestone: Milestone,
+    now: i64,
+    actor: &'a Actor,
+}
+
+/// Lines per statement (26 binds each) and subject rows per statement (12
+/// binds each): well under SQLite's and PostgreSQL's bind limits.
+const LINES_PER_STATEMENT: usize = 40;
+const SUBJECT_ROWS_PER_STATEMENT: usize = 200;
+
+/// "($1, $2, …), (…)" for `rows` rows of `columns` values.
+fn value_rows(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let holes: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", row * columns + c))
+                .collect();
+            format!("({})", holes.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Upserts the students' lines with their new versions; an existing row is
+/// replaced only at the version read (the previous one), so a line changed
+/// in between makes the count fall short: `Err(student)` of that chunk.
+async fn write_lines(
+    conn: &mut sqlx::AnyConnection,
+    stamp: &Stamp<'_>,
+    lines: &[(StudentId, MilestoneValues, i64)],
+) -> Result<std::result::Result<(), StudentId>> {
+    let fields = primary::rating_fields();
+    let columns = fields.iter().map(|f| f.key).collect::<Vec<_>>().join(", ");
+    let updates = fields
+        .iter()
+        .map(|f| format!("{0} = excluded.{0}", f.key))
+        .collect::<Vec<_>>()
+        .join(", ");
+    for chunk in lines.chunks(LINES_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO primary_assessment (school_id, student_id, school_year_id, milestone, class_id, {columns},
+                comment, outstanding, version, updated_at, updated_by_user_id, updated_by)
+             VALUES {}
+             ON CONFLICT (school_id, student_id, school_year_id, milestone) DO UPDATE SET
+                class_id = excluded.class_id, {updates}, comment = excluded.comment,
+                outstanding = excluded.outstanding, version = excluded.version,
+                updated_at = excluded.updated_at, updated_by_user_id = excluded.updated_by_user_id,
+                updated_by = excluded.updated_by
+             WHERE primary_assessment.version = excluded.version - 1",
+            value_rows(chunk.len(), 11 + RATINGS)
+        );
+        let mut query = sqlx::query(registry_sql(&sql));
+        for (student, after, version) in chunk {
+            query = query
+                .bind(stamp.school.0)
+                .bind(student.0)
+                .bind(stamp.year.0)
+                .bind(stamp.milestone.key())
+                .bind(stamp.class.0);
+            for rating in after.ratings {
+                query = query.bind(rating.map(rating_code));
+            }
+            query = query
+                .bind(after.comment.clone())
+                .bind(i64::from(after.outstanding))
+                .bind(*version)
+                .bind(stamp.now)
+                .bind(stamp.actor.user_id.map(|u| u.0))
+                .bind(stamp.actor.name.clone());
+        }
+        let written = query.execute(&mut *conn).await?;
+        if usize::try_from(written.rows_affected()).ok() != Some(chunk.len()) {
+            return Ok(Err(chunk[0].0));
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// Upserts the changed subject rows (a cleared value keeps its row).
+async fn write_subject_rows(
+    conn: &mut sqlx::AnyConnection,
+    stamp: &Stamp<'_>,
+    rows: &[SubjectRow],
+) -> Result<()> {
+    for chunk in rows.chunks(SUBJECT_ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO primary_subject_assessment (school_id, student_id, school_year_id, milestone, subject_id, class_id,
+                level, test_score, test_mark, updated_at, updated_by_user_id, updated_by)
+             VALUES {}
+             ON CONFLICT (school_id, student_id, school_year_id, milestone, subject_id) DO UPDATE SET
+                class_id = excluded.class_id, level = excluded.level, test_score = excluded.test_score,
+                test_mark = excluded.test_mark, updated_at = excluded.updated_at,
+                updated_by_user_id = excluded.updated_by_user_id, updated_by = excluded.updated_by",
+            value_rows(chunk.len(), 12)
+        );
+        let mut query = sqlx::query(registry_sql(&sql));
+        for row in chunk {
+            let (score, mark) = stored_test(row.test.clone());
+            query = query
+                .bind(stamp.school.0)
+                .bind(row.student.0)
+                .bind(stamp.year.0)
+                .bind(stamp.milestone.key())
+                .bind(row.subject.0)
+                .bind(stamp.class.0)
+                .bind(row.level.as_ref().map(level_code))
+                .bind(score)
+                .bind(mark)
+                .bind(stamp.now)
+                .bind(stamp.actor.user_id.map(|u| u.0))
+                .bind(stamp.actor.name.clone());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// A class's primary book: subjects of its grade, studying students in
     /// Vietnamese order with every milestone's values, the entry windows and
@@ -488,12 +618,14 @@ impl Store {
         if !stale.is_empty() {
             return Ok(PrimaryOutcome::Stale(stale));
         }
-        let fields = primary::rating_fields();
-        let now = now_millis();
+        // Decide every line first, then write them set-based: one upsert per
+        // chunk of lines and of subject rows, whatever the class size.
         let mut versions = BTreeMap::new();
         let mut before_json = serde_json::Map::new();
         let mut after_json = serde_json::Map::new();
         let mut changed_names = Vec::new();
+        let mut lines: Vec<(StudentId, MilestoneValues, i64)> = Vec::new();
+        let mut subject_rows: Vec<SubjectRow> = Vec::new();
         for edit in edits {
             let before = values
                 .get_mut(&edit.student)
@@ -505,125 +637,50 @@ impl Store {
                 versions.insert(edit.student, current.unwrap_or(0));
                 continue;
             }
-            let ratings: Vec<Option<&str>> =
-                after.ratings.iter().map(|r| r.map(rating_code)).collect();
-            debug_assert_eq!(ratings.len(), RATINGS);
-            let version = match current {
-                None => {
-                    let columns = fields.iter().map(|f| f.key).collect::<Vec<_>>().join(", ");
-                    let holes = (0..RATINGS)
-                        .map(|i| format!("${}", 6 + i))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let mut query = sqlx::query(registry_sql(&format!(
-                        "INSERT INTO primary_assessment (school_id, student_id, school_year_id, milestone, class_id, {columns},
-                            comment, outstanding, version, updated_at, updated_by_user_id, updated_by)
-                         VALUES ($1, $2, $3, $4, $5, {holes}, $21, $22, 1, $23, $24, $25)"
-                    )))
-                    .bind(school.0)
-                    .bind(edit.student.0)
-                    .bind(year.0)
-                    .bind(milestone.key())
-                    .bind(class.0);
-                    for rating in &ratings {
-                        query = query.bind(*rating);
-                    }
-                    query
-                        .bind(after.comment.clone())
-                        .bind(i64::from(after.outstanding))
-                        .bind(now)
-                        .bind(actor.user_id.map(|u| u.0))
-                        .bind(&actor.name)
-                        .execute(&mut *tx)
-                        .await?;
-                    1
-                }
-                Some(version) => {
-                    let sets = fields
-                        .iter()
-                        .enumerate()
-                        .map(|(i, f)| format!("{} = ${}", f.key, 1 + i))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let mut query = sqlx::query(registry_sql(&format!(
-                        "UPDATE primary_assessment SET {sets}, comment = $16, outstanding = $17, class_id = $18,
-                            version = version + 1, updated_at = $19, updated_by_user_id = $20, updated_by = $21
-                         WHERE school_id = $22 AND student_id = $23 AND school_year_id = $24 AND milestone = $25 AND version = $26"
-                    )));
-                    for rating in &ratings {
-                        query = query.bind(*rating);
-                    }
-                    let done = query
-                        .bind(after.comment.clone())
-                        .bind(i64::from(after.outstanding))
-                        .bind(class.0)
-                        .bind(now)
-                        .bind(actor.user_id.map(|u| u.0))
-                        .bind(&actor.name)
-                        .bind(school.0)
-                        .bind(edit.student.0)
-                        .bind(year.0)
-                        .bind(milestone.key())
-                        .bind(version)
-                        .execute(&mut *tx)
-                        .await?;
-                    if done.rows_affected() != 1 {
-                        return Err(StoreError::Conflict(format!(
-                            "đánh giá {} của {} vừa được người khác sửa",
-                            milestone.vietnamese(),
-                            names.get(&edit.student).cloned().unwrap_or_default()
-                        )));
-                    }
-                    version + 1
-                }
-            };
+            let version = current.map_or(1, |v| v + 1);
             versions.insert(edit.student, version);
-            let touched: Vec<SubjectId> = edit
+            let touched: std::collections::BTreeSet<SubjectId> = edit
                 .levels
                 .keys()
                 .chain(edit.tests.keys())
                 .copied()
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
                 .collect();
             for subject in touched {
-                let level_before = before.levels.get(&subject);
-                let test_before = before.tests.get(&subject);
-                let level_after = after.levels.get(&subject).cloned();
-                let test_after = after.tests.get(&subject).cloned();
-                if level_before == level_after.as_ref() && test_before == test_after.as_ref() {
-                    continue;
+                let level = after.levels.get(&subject).cloned();
+                let test = after.tests.get(&subject).cloned();
+                if before.levels.get(&subject) != level.as_ref()
+                    || before.tests.get(&subject) != test.as_ref()
+                {
+                    subject_rows.push(SubjectRow {
+                        student: edit.student,
+                        subject,
+                        level,
+                        test,
+                    });
                 }
-                let (score, mark) = stored_test(test_after);
-                sqlx::query(
-                    "INSERT INTO primary_subject_assessment (school_id, student_id, school_year_id, milestone, subject_id, class_id,
-                        level, test_score, test_mark, updated_at, updated_by_user_id, updated_by)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-                     ON CONFLICT (school_id, student_id, school_year_id, milestone, subject_id) DO UPDATE SET
-                        class_id = excluded.class_id, level = excluded.level, test_score = excluded.test_score,
-                        test_mark = excluded.test_mark, updated_at = excluded.updated_at,
-                        updated_by_user_id = excluded.updated_by_user_id, updated_by = excluded.updated_by",
-                )
-                .bind(school.0)
-                .bind(edit.student.0)
-                .bind(year.0)
-                .bind(milestone.key())
-                .bind(subject.0)
-                .bind(class.0)
-                .bind(level_after.as_ref().map(level_code))
-                .bind(score)
-                .bind(mark)
-                .bind(now)
-                .bind(actor.user_id.map(|u| u.0))
-                .bind(&actor.name)
-                .execute(&mut *tx)
-                .await?;
             }
             let key = edit.student.0.to_string();
             before_json.insert(key.clone(), line_json(&subjects, &before));
             after_json.insert(key, line_json(&subjects, &after));
             changed_names.push(names.get(&edit.student).cloned().unwrap_or_default());
+            lines.push((edit.student, after, version));
         }
+        let stamp = Stamp {
+            school,
+            year,
+            class,
+            milestone,
+            now: now_millis(),
+            actor,
+        };
+        if let Err(student) = write_lines(&mut tx, &stamp, &lines).await? {
+            return Err(StoreError::Conflict(format!(
+                "đánh giá {} của {} vừa được người khác sửa",
+                milestone.vietnamese(),
+                names.get(&student).cloned().unwrap_or_default()
+            )));
+        }
+        write_subject_rows(&mut tx, &stamp, &subject_rows).await?;
         let changed = changed_names.len();
         if changed > 0 {
             let labels: Vec<&str> = overrides.iter().map(|o| o.label()).collect();

@@ -536,6 +536,69 @@ async fn the_primary_book_over_http() {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "[{e}]");
+
+        // The subject teacher's page, linked from the class's page.
+        let cookie = sign_in(&env, "th.gvbm").await;
+        let (own_class, own_subject) = (&own["class_id"], &own["subject_id"]);
+        let subject_path = format!(
+            "/schools/{school}/classes/{own_class}/primary/end_of_year/subjects/{own_subject}"
+        );
+        let class_page = page(
+            &env,
+            &cookie,
+            &format!("/schools/{school}/classes/{own_class}"),
+        )
+        .await;
+        assert!(
+            class_page.contains(&subject_path),
+            "[{e}] the class page links the subject"
+        );
+        let html = page(&env, &cookie, &subject_path).await;
+        let csrf = html
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a CSRF field")
+            .to_owned();
+        let column = env.get_ok(&gvbm, &own_base).await;
+        let line = &column["students"][1];
+        let response = env
+            .http
+            .post(format!("{}{subject_path}", env.base))
+            .header(reqwest::header::COOKIE, &cookie)
+            .form(&[
+                ("csrf".to_owned(), csrf),
+                (
+                    format!("v.{}", line["student_id"]),
+                    line["version"]
+                        .as_i64()
+                        .map(|v| v.to_string())
+                        .unwrap_or_default(),
+                ),
+                (format!("l.{}", line["student_id"]), "Tốt".to_owned()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "[{e}]");
+        let text = response.text().await.unwrap();
+        assert!(
+            text.contains(&format!(
+                "{} — {} (mức đạt được)",
+                line["full_name"].as_str().unwrap(),
+                column["subject"]["name"].as_str().unwrap()
+            )),
+            "[{e}] {text}"
+        );
+        // … and the homeroom class's book is not theirs to see.
+        let response = env
+            .http
+            .get(format!("{}{path}", env.base))
+            .header(reqwest::header::COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "[{e}]");
     }
 }
 

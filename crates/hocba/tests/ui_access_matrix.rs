@@ -121,13 +121,18 @@ impl SchoolIds {
 
     /// The policy's target for `route`, with the class its handler asks with.
     fn target(&self, route: &UiRoute) -> Target {
-        let gradebook = route.class == ClassScope::Gradebook;
+        let gradebook = matches!(
+            route.class,
+            ClassScope::Gradebook | ClassScope::PrimarySubject
+        );
         Target {
             school: SchoolId(self.school),
             ancestors: vec![UnitId(self.department)],
             class: match route.class {
                 ClassScope::School => None,
-                ClassScope::PathClass | ClassScope::Gradebook => Some(ClassId(self.class)),
+                ClassScope::PathClass | ClassScope::Gradebook | ClassScope::PrimarySubject => {
+                    Some(ClassId(self.class))
+                }
                 ClassScope::StudentClass => Some(ClassId(self.student_class)),
             },
             subject: gradebook.then_some(SubjectId(self.subject)),

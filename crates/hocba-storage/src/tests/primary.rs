@@ -392,3 +392,92 @@ async fn a_secondary_class_has_no_primary_book() {
         assert!(matches!(outcome, PrimaryOutcome::NotPrimary(_)), "[{e}]");
     }
 }
+
+/// A whole class saved at once (more lines and subject rows than one
+/// statement takes) reads back complete.
+#[tokio::test]
+async fn a_whole_class_is_saved_in_one_transaction() {
+    for (db, store) in stores().await {
+        let e = db.engine;
+        let org = org(&store).await;
+        let f = fixture(&store, org.department, "Trường Tiểu học Cả Lớp").await;
+        f.open_window(&store, Semester::S2).await;
+        let mut students = f.students.clone();
+        for i in 0..43 {
+            students.push(
+                add_student(
+                    &store,
+                    f.school,
+                    f.year,
+                    f.class,
+                    &student(&format!("Học Sinh Số {i}"), i % 2 == 0, None),
+                )
+                .await,
+            );
+        }
+        let book = store.primary_book(f.school, f.class).await.unwrap();
+        assert_eq!(book.students.len(), 45, "[{e}]");
+        let edits: Vec<LineEdit> = students
+            .iter()
+            .map(|student| {
+                let mut edit = LineEdit::new(*student, None);
+                for subject in &book.subjects {
+                    edit.levels
+                        .insert(subject.id, level(PrimaryLevel::CompletedWell));
+                    if subject.has_test(book.grade, Milestone::EndOfYear) {
+                        edit.tests.insert(subject.id, score(9));
+                    }
+                }
+                for index in 0..RATINGS {
+                    edit.ratings.insert(index, Some(Rating::Good));
+                }
+                edit
+            })
+            .collect();
+        let outcome = f
+            .save(&store, teacher(f.homeroom), EntryScope::Class, &edits)
+            .await;
+        assert!(
+            matches!(&outcome, PrimaryOutcome::Saved { changed: 45, .. }),
+            "[{e}] {outcome:?}"
+        );
+        assert_eq!(
+            count(&store, "primary_assessment", f.school).await,
+            45,
+            "[{e}]"
+        );
+        assert_eq!(
+            count(&store, "primary_subject_assessment", f.school).await,
+            45 * book.subjects.len() as i64,
+            "[{e}]"
+        );
+        let book = store.primary_book(f.school, f.class).await.unwrap();
+        for student in &book.students {
+            let line = &student.values[&Milestone::EndOfYear];
+            assert_eq!(line.levels.len(), book.subjects.len(), "[{e}]");
+            assert!(line.ratings.iter().all(Option::is_some), "[{e}]");
+            assert_eq!(
+                book.stamp(student.id, Milestone::EndOfYear)
+                    .unwrap()
+                    .version,
+                1
+            );
+        }
+        // Saving again with the versions read: every line moves to version 2.
+        let edits: Vec<LineEdit> = edits
+            .into_iter()
+            .map(|mut edit| {
+                edit.expected_version = Some(1);
+                edit.comment = Some(Some("Hoàn thành tốt nội dung học tập.".into()));
+                edit
+            })
+            .collect();
+        let outcome = f
+            .save(&store, teacher(f.homeroom), EntryScope::Class, &edits)
+            .await;
+        let PrimaryOutcome::Saved { versions, .. } = outcome else {
+            panic!("[{e}] {outcome:?}");
+        };
+        assert!(versions.values().all(|v| *v == 2), "[{e}] {versions:?}");
+    }
+}

@@ -621,6 +621,21 @@ async fn class_page(
         .students(school, row.school_year_id, &filter)
         .await?;
     let campuses = state.store.campuses(school).await?;
+    // A primary class: the subjects the user is assigned to teach in it
+    // (their pages of the primary book).
+    let taught: Vec<(hocba_domain::SubjectId, String)> =
+        if row.grade.value() <= 5 && user.principal.teaching.iter().any(|a| a.class == class) {
+            state
+                .store
+                .subjects(school, row.school_year_id, Some(row.grade))
+                .await?
+                .into_iter()
+                .filter(|s| user.principal.teaches(class, s.id, None))
+                .map(|s| (s.id, s.name))
+                .collect()
+        } else {
+            Vec::new()
+        };
     Ok(html_response(page(
         &format!("Lớp {}", row.name),
         Some(&user),
@@ -634,6 +649,13 @@ async fn class_page(
                 p.actions {
                     @for milestone in hocba_domain::primary::Milestone::ALL {
                         a.button href={"/schools/" (school) "/classes/" (class) "/primary/" (milestone.key())} { "Đánh giá " (milestone.vietnamese()) }
+                    }
+                }
+                @for (subject, name) in &taught {
+                    p.actions { "Môn " (name) " (bạn được phân công): "
+                        @for milestone in hocba_domain::primary::Milestone::ALL {
+                            a.button.secondary href={"/schools/" (school) "/classes/" (class) "/primary/" (milestone.key()) "/subjects/" (subject)} { (milestone.vietnamese()) }
+                        }
                     }
                 }
             } @else {

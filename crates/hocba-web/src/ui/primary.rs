@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::api_primary::{
     check_and_save, milestone, primary_refusal, refusal_status, summary_lines, window_text,
 };
+use crate::api_summary::authorise;
 use crate::error::AppError;
 use crate::session::{CurrentUser, SubmittedForm};
 use axum::Router;
@@ -26,7 +27,7 @@ use hocba_domain::primary::{
     self, EntryScope, LineInput, Milestone, MilestoneValues, level_code, rating_code, test_code,
 };
 use hocba_domain::role::Role;
-use hocba_domain::{ClassId, FieldError, SchoolId, StudentId};
+use hocba_domain::{ClassId, FieldError, SchoolId, StudentId, SubjectId};
 use hocba_storage::{PrimaryBook, PrimaryOutcome};
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
@@ -35,10 +36,15 @@ use std::collections::BTreeMap;
 type PageResult = Result<Response, AppError>;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/schools/{school}/classes/{class}/primary/{milestone}",
-        get(book_page).post(save),
-    )
+    Router::new()
+        .route(
+            "/schools/{school}/classes/{class}/primary/{milestone}",
+            get(book_page).post(save),
+        )
+        .route(
+            "/schools/{school}/classes/{class}/primary/{milestone}/subjects/{subject}",
+            get(subject_page).post(save_subject),
+        )
 }
 
 const STYLE: &str = r#"
@@ -420,12 +426,302 @@ async fn save(
         }
         Err(error) => return Err(error),
     };
-    match outcome {
-        PrimaryOutcome::Saved { .. } => Ok(Redirect::to(&format!(
+    finish(outcome, retry, || {
+        format!(
             "/schools/{school}/classes/{class}/primary/{}?ok=saved",
             milestone.key()
-        ))
-        .into_response()),
+        )
+    })
+}
+
+/// The students' lines of one subject from the subject page's form
+/// (`l.{student}`, `t.{student}`, `v.{student}`), for the students it carries.
+fn subject_inputs(
+    book: &PrimaryBook,
+    subject: SubjectId,
+    fields: &BTreeMap<String, String>,
+) -> Vec<LineInput> {
+    book.students
+        .iter()
+        .filter(|student| {
+            ["v", "l", "t"]
+                .iter()
+                .any(|p| fields.contains_key(&format!("{p}.{}", student.id)))
+        })
+        .map(|student| {
+            let id = student.id;
+            let mut input = LineInput::new(id);
+            input.expected_version = fields
+                .get(&format!("v.{id}"))
+                .and_then(|v| v.trim().parse().ok());
+            if let Some(text) = fields.get(&format!("l.{id}")) {
+                input.levels.insert(subject, text.clone());
+            }
+            if let Some(text) = fields.get(&format!("t.{id}")) {
+                input.tests.insert(subject, text.clone());
+            }
+            input
+        })
+        .collect()
+}
+
+async fn subject_target(
+    state: &AppState,
+    user: &CurrentUser,
+    action: Action,
+    school: SchoolId,
+    class: ClassId,
+    milestone_key: &str,
+    subject: SubjectId,
+) -> Result<(Target, Milestone), AppError> {
+    let milestone = milestone(milestone_key)?;
+    let semester = primary::milestone_semester(milestone);
+    let target = authorise(
+        state,
+        user,
+        action,
+        school,
+        Some(class),
+        Some((subject, semester)),
+    )
+    .await?;
+    Ok((target, milestone))
+}
+
+/// One subject of a primary class at a milestone: its teacher's page.
+async fn subject_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((school, class, milestone_key, subject)): Path<(SchoolId, ClassId, String, SubjectId)>,
+    Query(notice): Query<Notice>,
+) -> PageResult {
+    let (target, milestone) = subject_target(
+        &state,
+        &user,
+        Action::ViewGradebook,
+        school,
+        class,
+        &milestone_key,
+        subject,
+    )
+    .await?;
+    let book = state.store.primary_book(school, class).await?;
+    let saved = notice.ok.as_deref() == Some("saved");
+    Ok(subject_markup(
+        &user,
+        school,
+        &book,
+        milestone,
+        subject,
+        &target,
+        saved.then_some("Đã lưu đánh giá môn học."),
+        None,
+    )
+    .into_response())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn subject_markup(
+    user: &CurrentUser,
+    school: SchoolId,
+    book: &PrimaryBook,
+    milestone: Milestone,
+    subject: SubjectId,
+    target: &Target,
+    notice: Option<&str>,
+    retry: Option<&Retry<'_>>,
+) -> Markup {
+    let class = book.class_id;
+    let info = book.subjects.iter().find(|s| s.id == subject);
+    let subject_name = info.map_or_else(|| format!("mã {subject}"), |s| s.name.clone());
+    let title = format!(
+        "Đánh giá {} môn {} lớp {}",
+        milestone.vietnamese(),
+        subject_name,
+        book.class_name
+    );
+    let semester = primary::milestone_semester(milestone);
+    let may_enter =
+        user.may(Action::EnterScores, target) && book.not_primary.is_none() && info.is_some();
+    let has_test = info.is_some_and(|s| s.has_test(book.grade, milestone));
+    let admin = user
+        .principal
+        .roles_in_school(school)
+        .any(|role| role == Role::Admin);
+    let shown = |name: &str, stored: Option<String>| -> String {
+        retry
+            .and_then(|r| r.fields.get(name).cloned())
+            .or(stored)
+            .unwrap_or_default()
+    };
+    let bad = |name: &str| retry.is_some_and(|r| r.bad.contains_key(name));
+    let action = format!(
+        "/schools/{school}/classes/{class}/primary/{}/subjects/{subject}",
+        milestone.key()
+    );
+    page(
+        &title,
+        Some(user),
+        html! {
+            style { (PreEscaped(STYLE)) }
+            (school_nav(user, school, target))
+            h1 { (title) }
+            (flash(notice))
+            @if let Some(retry) = retry {
+                div.flash.error role="alert" {
+                    p { (retry.message) }
+                    @if !retry.bad.is_empty() {
+                        ul { @for message in retry.bad.values() { li { (message) } } }
+                    }
+                }
+            }
+            nav.actions {
+                @for other in Milestone::ALL {
+                    @if other == milestone {
+                        span.button { (primary::milestone_title(other)) }
+                    } @else {
+                        a.button.secondary href={"/schools/" (school) "/classes/" (class) "/primary/" (other.key()) "/subjects/" (subject)} { (primary::milestone_title(other)) }
+                    }
+                }
+            }
+            @if let Some(note) = &book.not_primary {
+                div.flash.error { (note) }
+            } @else if info.is_none() {
+                div.flash.error { "Môn này không thuộc khối " (book.grade.value()) " của lớp " (book.class_name) ": hãy chọn một môn của lớp." }
+            } @else {
+                p.why { (window_text(book.window(semester))) }
+                @if !may_enter {
+                    p.why { "Bạn chỉ xem: mức đạt được và điểm kiểm tra của môn do giáo viên được phân công dạy môn này ở " (semester.label()) " (hoặc giáo viên chủ nhiệm, ở trang của lớp) nhập." }
+                }
+                p.why { "Mức đạt được: T (Hoàn thành tốt), H (Hoàn thành), C (Chưa hoàn thành), M (miễn)."
+                    @if has_test { " Điểm kiểm tra định kỳ: số nguyên 0–10 (Thông tư 27/2020 Điều 7 khoản 1 điểm b)." }
+                    @else { " Môn này không có bài kiểm tra định kỳ " (milestone.vietnamese()) "." } }
+                form method="post" action=(action) {
+                    (csrf(user))
+                    div.pr { table {
+                        thead { tr { th { "STT" } th.name { "Học sinh" } th { "Mức đạt được" } @if has_test { th { "Điểm KTĐK" } } } }
+                        tbody { @for (index, student) in book.students.iter().enumerate() {
+                            @let values = student.values.get(&milestone);
+                            @let level = format!("l.{}", student.id);
+                            @let test = format!("t.{}", student.id);
+                            tr {
+                                td.v { (index + 1) }
+                                td.name { (student.full_name)
+                                    input type="hidden" name={"v." (student.id)} value=(book.stamp(student.id, milestone).map(|s| s.version.to_string()).unwrap_or_default()); }
+                                td.v { input.c.bad[bad(&level)] name=(level) aria-label={(student.full_name) " — mức đạt được"} disabled[!may_enter]
+                                    value=(shown(&level, values.and_then(|v| v.levels.get(&subject)).map(|l| level_code(l).to_owned()))); }
+                                @if has_test {
+                                    td.v { input.c.bad[bad(&test)] name=(test) inputmode="numeric" aria-label={(student.full_name) " — điểm kiểm tra"} disabled[!may_enter]
+                                        value=(shown(&test, values.and_then(|v| v.tests.get(&subject)).map(test_code))); }
+                                }
+                            }
+                        } }
+                    } }
+                    @if may_enter {
+                        @if admin { p { label.inline { input type="checkbox" name="override" value="1"; " Ghi đè (ngoài đợt nhập; được ghi vào nhật ký)" } } }
+                        p { button type="submit" { "Lưu môn " (subject_name) } }
+                    }
+                }
+            }
+        },
+    )
+}
+
+async fn save_subject(
+    State(state): State<AppState>,
+    Path((school, class, milestone_key, subject)): Path<(SchoolId, ClassId, String, SubjectId)>,
+    form: SubmittedForm,
+) -> PageResult {
+    let user = &form.user;
+    let (target, milestone) = subject_target(
+        &state,
+        user,
+        Action::EnterScores,
+        school,
+        class,
+        &milestone_key,
+        subject,
+    )
+    .await?;
+    let book = state.store.primary_book(school, class).await?;
+    let inputs = subject_inputs(&book, subject, &form.fields);
+    let retry = |status: StatusCode, message: String, bad: BTreeMap<String, String>| {
+        let retry = Retry {
+            fields: &form.fields,
+            bad,
+            message,
+        };
+        Ok((
+            status,
+            subject_markup(
+                user,
+                school,
+                &book,
+                milestone,
+                subject,
+                &target,
+                None,
+                Some(&retry),
+            ),
+        )
+            .into_response())
+    };
+    let outcome = match check_and_save(
+        &state,
+        user,
+        school,
+        class,
+        milestone,
+        EntryScope::Subject(subject),
+        &inputs,
+        form.get("override").is_some(),
+    )
+    .await
+    {
+        Ok(outcome) => outcome,
+        Err(AppError::Invalid(errors)) => {
+            let bad = errors
+                .0
+                .iter()
+                .map(|e| {
+                    // Field names of this page: `l.{student}` and `t.{student}`.
+                    let name = input_name(&inputs, e)
+                        .map(|n| {
+                            n.rsplit_once('.')
+                                .map_or(n.clone(), |(head, _)| head.to_owned())
+                        })
+                        .unwrap_or_else(|| e.field.clone());
+                    (name, format!("{}: {}", e.label, e.message))
+                })
+                .collect();
+            return retry(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!(
+                    "Có {} ô chưa hợp lệ, chưa lưu gì cả. Hãy sửa các ô được tô đỏ rồi lưu lại:",
+                    errors.0.len()
+                ),
+                bad,
+            );
+        }
+        Err(error) => return Err(error),
+    };
+    finish(outcome, retry, || {
+        format!(
+            "/schools/{school}/classes/{class}/primary/{}/subjects/{subject}?ok=saved",
+            milestone.key()
+        )
+    })
+}
+
+/// The answer to a save of either page: back to the page on success, the
+/// page with the reason otherwise.
+fn finish(
+    outcome: PrimaryOutcome,
+    retry: impl Fn(StatusCode, String, BTreeMap<String, String>) -> PageResult,
+    done: impl Fn() -> String,
+) -> PageResult {
+    match outcome {
+        PrimaryOutcome::Saved { .. } => Ok(Redirect::to(&done()).into_response()),
         PrimaryOutcome::Forbidden(denied) => Err(AppError::Forbidden(denied)),
         PrimaryOutcome::Refused(refusal) => retry(
             refusal_status(&refusal),

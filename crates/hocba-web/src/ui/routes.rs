@@ -33,6 +33,9 @@ pub enum ClassScope {
     /// The `{class}`, `{subject}` and `{semester}` of the path: one
     /// gradebook (a subject teacher sees only what they are assigned).
     Gradebook,
+    /// The `{class}` and `{subject}` of the path and the semester of its
+    /// `{milestone}`: one subject of a primary class (TT27).
+    PrimarySubject,
 }
 
 /// What a POST carries besides the CSRF token.
@@ -105,7 +108,7 @@ const fn upload(path: &'static str, action: Action, summary: &'static str) -> Ui
 
 use Access::{Public, School, SignedIn, Unit};
 use Action::*;
-use ClassScope::{Gradebook, PathClass, StudentClass};
+use ClassScope::{Gradebook, PathClass, PrimarySubject, StudentClass};
 use UnitAction::{ApproveOrgCertificate, ManageUnit, ViewUnit};
 
 const NONE: ClassScope = ClassScope::School;
@@ -160,6 +163,8 @@ pub const SCHOOL_UI_ROUTES: &[UiRoute] = &[
     UiRoute { method: "POST", path: "/schools/{school}/classes/{class}/gradebook/{semester}/excel", access: School(EnterScores), class: PathClass, form: Form::Multipart, summary: "Nhập sổ điểm cả lớp từ Excel: tất cả hoặc không, bảng lỗi theo trang tính, dòng, cột" },
     route("GET", "/schools/{school}/classes/{class}/primary/{milestone}", School(ViewGradebook), PathClass, "Đánh giá tiểu học (Thông tư 27/2020) của lớp ở một thời điểm: bảng nhập mức đạt được, điểm kiểm tra, phẩm chất, năng lực, nhận xét và tổng hợp với lý do từng học sinh"),
     route("POST", "/schools/{school}/classes/{class}/primary/{milestone}", School(EnterConduct), PathClass, "Lưu đánh giá tiểu học của lớp (giáo viên chủ nhiệm), tất cả hoặc không"),
+    route("GET", "/schools/{school}/classes/{class}/primary/{milestone}/subjects/{subject}", School(ViewGradebook), PrimarySubject, "Đánh giá tiểu học một môn của lớp ở một thời điểm: mức đạt được và điểm kiểm tra (giáo viên bộ môn)"),
+    route("POST", "/schools/{school}/classes/{class}/primary/{milestone}/subjects/{subject}", School(EnterScores), PrimarySubject, "Lưu mức đạt được và điểm kiểm tra của một môn (giáo viên được phân công), tất cả hoặc không"),
     // Exams and the sync into the gradebook (seed 000).
     route("GET", "/schools/{school}/exams", School(ViewExams), NONE, "Kỳ thi cấp trường của năm học, liên kết với sổ điểm"),
     route("POST", "/schools/{school}/exams", School(ManageExams), NONE, "Tạo kỳ thi"),
@@ -331,6 +336,9 @@ mod tests {
                 ClassScope::School => true,
                 ClassScope::PathClass => route.path.contains("{class}"),
                 ClassScope::StudentClass => route.path.contains("{student}"),
+                ClassScope::PrimarySubject => ["{class}", "{subject}", "{milestone}"]
+                    .iter()
+                    .all(|id| route.path.contains(id)),
                 ClassScope::Gradebook => ["{class}", "{subject}", "{semester}"]
                     .iter()
                     .all(|id| route.path.contains(id)),
@@ -410,6 +418,8 @@ mod tests {
         ("GET", "/gradebook/{class}/{subject}/{semester}", "GET", "/gradebook/{class}/{subject}/{semester}"),
         ("GET", "/classes/{class}/primary/{milestone}", "GET", "/classes/{class}/primary/{milestone}"),
         ("POST", "/classes/{class}/primary/{milestone}", "PUT", "/classes/{class}/primary/{milestone}"),
+        ("GET", "/classes/{class}/primary/{milestone}/subjects/{subject}", "GET", "/classes/{class}/primary/{milestone}/subjects/{subject}"),
+        ("POST", "/classes/{class}/primary/{milestone}/subjects/{subject}", "PUT", "/classes/{class}/primary/{milestone}/subjects/{subject}"),
         ("GET", "/signing-account", "GET", "/signing-accounts/mine"),
         ("POST", "/signing-account", "POST", "/signing-accounts"),
         ("POST", "/signing-account/remote", "POST", "/signing-accounts"),
