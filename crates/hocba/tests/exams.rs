@@ -29,6 +29,7 @@ async fn an_exam_paper_syncs_into_the_gradebook_once_with_its_reasons() {
         ctx.the_sync_writes_the_free_class_once(paper).await;
         ctx.the_synced_paper_is_frozen(paper).await;
         ctx.a_free_exam_and_a_teacher_are_refused().await;
+        a_primary_class_is_not_synced(&env).await;
         eprintln!("[{}] exam checks passed", env.engine);
     }
 }
@@ -683,6 +684,49 @@ impl<'a> Context<'a> {
             .await;
         assert_forbidden(self.engine, "a teacher syncing", status, &body);
     }
+}
+
+/// A primary school's paper: the wizard says why its class cannot sync
+/// (seed 000 §1: lower and upper secondary only).
+async fn a_primary_class_is_not_synced(env: &Env) {
+    let engine = env.engine;
+    let school = env.school_of("th.admin");
+    let base = format!("/api/v1/schools/{school}");
+    let admin = env.token("th.admin").await;
+    let classes = env.get_ok(&admin, &format!("{base}/classes")).await;
+    let class = &classes[0];
+    let grade = class["grade"].as_i64().unwrap();
+    let subjects = env
+        .get_ok(&admin, &format!("{base}/subjects?grade={grade}"))
+        .await;
+    let subject = id(&subjects[0]);
+    let exam = env
+        .write_expect(
+            Method::POST,
+            &admin,
+            &format!("{base}/exams"),
+            json!({"name": "Kiểm tra cuối kỳ", "kind": "regular", "semester": 1}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let paper = env
+        .write_expect(
+            Method::POST,
+            &admin,
+            &format!("{base}/exams/{}/papers", id(&exam)),
+            json!({"name": "Đề tiểu học", "subject_id": subject, "classes": [id(class)]}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let preview = env
+        .get_ok(&admin, &format!("{base}/exam-papers/{}/sync", id(&paper)))
+        .await;
+    let block = &preview["classes"][0]["block"];
+    assert_eq!(block["code"], "level_not_secondary", "[{engine}] {preview}");
+    assert!(
+        block["reason"].as_str().unwrap().contains("THCS và THPT"),
+        "[{engine}] {block}"
+    );
 }
 
 /// Runs the futures concurrently on the test's runtime.
