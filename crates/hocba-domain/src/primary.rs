@@ -817,6 +817,56 @@ pub fn counts(lines: &[PrimarySummaryLine]) -> PrimaryCounts {
     counts
 }
 
+/// Whether a class's book may be closed at `milestone` ("xác nhận hoàn
+/// thành đánh giá, khóa sổ"): only at the end of a semester (cuối học kỳ I
+/// closes semester I, cuối năm học semester II), and only once every
+/// student's line is complete (at the end of the year: decided by the
+/// library). Otherwise why, naming up to five students.
+pub fn check_close(
+    class_name: &str,
+    milestone: Milestone,
+    lines: &[PrimarySummaryLine],
+) -> Result<(), String> {
+    if matches!(milestone, Milestone::MidS1 | Milestone::MidS2) {
+        return Err(format!(
+            "Sổ được khóa theo học kỳ: hãy xác nhận ở thời điểm cuối học kỳ I hoặc cuối năm học, không ở {}.",
+            milestone.vietnamese()
+        ));
+    }
+    if lines.is_empty() {
+        return Err(format!(
+            "Lớp {class_name} chưa có học sinh đang học nên không có gì để xác nhận."
+        ));
+    }
+    let incomplete: Vec<&PrimarySummaryLine> = lines.iter().filter(|l| !l.complete).collect();
+    if incomplete.is_empty() {
+        return Ok(());
+    }
+    let named: Vec<String> = incomplete
+        .iter()
+        .take(5)
+        .map(|line| {
+            format!(
+                "{} ({})",
+                line.full_name,
+                line.missing.first().map(String::as_str).unwrap_or_default()
+            )
+        })
+        .collect();
+    let more = incomplete.len() - named.len();
+    Err(format!(
+        "Chưa xác nhận hoàn thành đánh giá {} lớp {class_name} được: {} học sinh chưa đủ đánh giá — {}{}. Hãy nhập đủ rồi xác nhận lại.",
+        milestone.vietnamese(),
+        incomplete.len(),
+        named.join("; "),
+        if more > 0 {
+            format!(" và {more} học sinh khác")
+        } else {
+            String::new()
+        }
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -951,6 +1001,12 @@ mod tests {
         assert!(!line.complete);
         assert!(line.missing[0].contains("Trung thực"), "{:?}", line.missing);
         assert_eq!(line.result, None);
+        // Closing: only at the end of a semester, only when complete.
+        assert!(check_close("4A", Milestone::MidS1, std::slice::from_ref(&line)).is_err());
+        let why = check_close("4A", Milestone::EndOfYear, std::slice::from_ref(&line)).unwrap_err();
+        assert!(why.contains("Lê Bình (Chưa đánh giá 1 phẩm chất"), "{why}");
+        let done = summarise_student(grade(4), Milestone::EndOfYear, &subjects, &student);
+        assert_eq!(check_close("4A", Milestone::EndOfYear, &[done]), Ok(()));
         // Mid-term: grade 4 Toán has a test, Khoa học does not.
         let mid = summarise_student(grade(4), Milestone::MidS1, &subjects, &student);
         assert!(

@@ -723,6 +723,122 @@ impl Store {
     }
 }
 
+impl Store {
+    /// "Xác nhận hoàn thành đánh giá, khóa sổ" of a primary class at the
+    /// end of a semester (cuối học kỳ I closes semester I, cuối năm học
+    /// semester II): inside one transaction that takes the class's row lock
+    /// (as every save does), reads the class's lines and refuses, saying
+    /// who, unless every line is complete (`primary::check_close`); then
+    /// the same closing as the secondary book (`term_closure`), audited.
+    /// While closed, `save_primary` refuses; an administrator reopens with
+    /// `reopen_term`.
+    pub async fn close_primary(
+        &self,
+        actor: &Actor,
+        school: SchoolId,
+        class: ClassId,
+        milestone: Milestone,
+    ) -> Result<crate::CloseOutcome> {
+        let book = self.primary_book(school, class).await?;
+        if let Some(message) = &book.not_primary {
+            return Ok(crate::CloseOutcome::Refused(message.clone()));
+        }
+        let semester = primary::milestone_semester(milestone);
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE class SET version = version WHERE school_id = $1 AND id = $2")
+            .bind(school.0)
+            .bind(class.0)
+            .execute(&mut *tx)
+            .await?;
+        let existing = load_closure(&mut *tx, school, class, semester).await?;
+        if let Some(closure) = existing.as_ref().filter(|c| c.closed) {
+            return Ok(crate::CloseOutcome::Refused(format!(
+                "Lớp {} đã khóa sổ {} ({} lúc {}). Muốn sửa, hãy đề nghị quản trị viên mở lại sổ.",
+                book.class_name,
+                semester.label(),
+                closure.closed_by,
+                hocba_domain::date::vietnam_time(closure.closed_at)
+            )));
+        }
+        // The lines as they are now, under the lock: two queries.
+        let (mut values, _) =
+            load_values(&mut tx, school, class, book.school_year_id, None).await?;
+        let lines: Vec<primary::PrimarySummaryLine> = book
+            .students
+            .iter()
+            .map(|student| {
+                let now = StudentMilestones {
+                    id: student.id,
+                    full_name: student.full_name.clone(),
+                    values: values.remove(&student.id).unwrap_or_default(),
+                };
+                primary::summarise_student(book.grade, milestone, &book.subjects, &now)
+            })
+            .collect();
+        if let Err(why) = primary::check_close(&book.class_name, milestone, &lines) {
+            return Ok(crate::CloseOutcome::Refused(why));
+        }
+        let now = now_millis();
+        let number = i64::from(semester.number());
+        if existing.is_some() {
+            sqlx::query(
+                "UPDATE term_closure SET closed = 1, closed_at = $1, closed_by = $2, version = version + 1
+                 WHERE school_id = $3 AND class_id = $4 AND semester = $5",
+            )
+            .bind(now)
+            .bind(&actor.name)
+            .bind(school.0)
+            .bind(class.0)
+            .bind(number)
+            .execute(&mut *tx)
+            .await?;
+        } else {
+            sqlx::query(
+                "INSERT INTO term_closure (school_id, class_id, semester, school_year_id, closed, closed_at, closed_by, version)
+                 VALUES ($1, $2, $3, $4, 1, $5, $6, 1)",
+            )
+            .bind(school.0)
+            .bind(class.0)
+            .bind(number)
+            .bind(book.school_year_id.0)
+            .bind(now)
+            .bind(&actor.name)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let counts = primary::counts(&lines);
+        audit::record(
+            &mut tx,
+            actor,
+            Change {
+                unit: school.into(),
+                action: "close_term",
+                entity: "class",
+                entity_id: Some(class.0),
+                summary: format!(
+                    "Xác nhận hoàn thành đánh giá {} lớp {}, khóa sổ {} ({} học sinh)",
+                    milestone.vietnamese(),
+                    book.class_name,
+                    semester.label(),
+                    counts.students
+                ),
+                before: None,
+                after: serde_json::to_string(&counts).ok(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(crate::CloseOutcome::Closed(TermClosure {
+            closed: true,
+            closed_at: now,
+            closed_by: actor.name.clone(),
+            reopened_at: existing.as_ref().and_then(|c| c.reopened_at),
+            reopened_by: existing.as_ref().and_then(|c| c.reopened_by.clone()),
+            reopen_reason: existing.and_then(|c| c.reopen_reason),
+        }))
+    }
+}
+
 /// Why a teacher may not enter a class's (or a subject's) primary assessment.
 fn not_entitled(place: &Place, milestone: Milestone, scope: EntryScope) -> Denied {
     match scope {

@@ -17,7 +17,7 @@ use crate::session::CurrentUser;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use hocba_domain::access::{Action, Target};
 use hocba_domain::date::vietnam_time;
@@ -28,7 +28,7 @@ use hocba_domain::primary::{
 };
 use hocba_domain::role::Role;
 use hocba_domain::{ClassId, FieldErrors, SchoolId, StudentId, SubjectId};
-use hocba_storage::{PrimaryBook, PrimaryOutcome, Writer};
+use hocba_storage::{CloseOutcome, PrimaryBook, PrimaryOutcome, Writer};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -40,6 +40,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/schools/{school}/classes/{class}/primary/{milestone}/subjects/{subject}",
             get(subject_column).put(save_subject),
+        )
+        .route(
+            "/api/v1/schools/{school}/classes/{class}/primary/{milestone}/close",
+            post(close),
         )
         .route(
             "/api/v1/schools/{school}/classes/{class}/primary/{milestone}",
@@ -531,4 +535,51 @@ async fn save_subject(
     )
     .await?;
     Ok(outcome_response(outcome))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CloseBody {
+    confirm: bool,
+}
+
+/// "Xác nhận hoàn thành đánh giá, khóa sổ" at cuối học kỳ I or cuối năm
+/// học: refused (422, naming who is incomplete) unless every line is
+/// complete; an administrator reopens with `…/summary/{semester}/reopen`.
+async fn close(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((school, class, milestone_key)): Path<(SchoolId, ClassId, String)>,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult {
+    authorise(
+        &state,
+        &user,
+        Action::EnterConduct,
+        school,
+        Some(class),
+        None,
+    )
+    .await
+    .map_err(|error| primary_refusal(error, &milestone_key))?;
+    let milestone = milestone(&milestone_key)?;
+    let body: CloseBody = serde_json::from_value(body).map_err(|e| {
+        AppError::BadRequest(format!(
+            "Nội dung gửi lên chưa đúng dạng mà API cần (xem /api/v1/openapi.json): {e}"
+        ))
+    })?;
+    if !body.confirm {
+        return Err(AppError::Refused(
+            "Hãy gửi kèm \"confirm\": true: khóa sổ làm cho đánh giá của học kỳ này không sửa được nữa cho đến khi quản trị viên mở lại.".into(),
+        )
+        .into());
+    }
+    match state
+        .store
+        .close_primary(&actor(&user), school, class, milestone)
+        .await?
+    {
+        CloseOutcome::Closed(closure) => Ok(Json(json!({"closed": closure})).into_response()),
+        CloseOutcome::Refused(why) => Err(AppError::Refused(why).into()),
+    }
 }

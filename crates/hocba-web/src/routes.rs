@@ -109,6 +109,7 @@ pub const SCHOOL_ROUTES: &[RouteSpec] = &[
     route("PUT", "/api/v1/schools/{school}/classes/{class}/primary/{milestone}", Some(EnterConduct), "Nhập đánh giá của lớp (giáo viên chủ nhiệm), tất cả hoặc không: {students: [{student_id, version, levels: {subject_id: T|H|C|M}, tests: {subject_id: 0–10|M}, ratings: {patriotism…: T|Đ|C}, comment, outstanding}], override?}", Json),
     route("GET", "/api/v1/schools/{school}/classes/{class}/primary/{milestone}/subjects/{subject}", Some(ViewGradebook), "Đánh giá một môn của lớp ở một thời điểm (giáo viên bộ môn)", Empty),
     route("PUT", "/api/v1/schools/{school}/classes/{class}/primary/{milestone}/subjects/{subject}", Some(EnterScores), "Nhập mức đạt được và điểm kiểm tra của một môn (giáo viên được phân công): {students: [{student_id, version, level, test}], override?}", Json),
+    route("POST", "/api/v1/schools/{school}/classes/{class}/primary/{milestone}/close", Some(EnterConduct), "Xác nhận hoàn thành đánh giá (cuối học kỳ I, cuối năm học), khóa sổ học kỳ: {confirm: true}; mở lại: POST …/summary/{semester}/reopen", Json),
     // Exams, score sheets and the sync into the gradebook (seed 000).
     route("GET", "/api/v1/schools/{school}/exam-settings", Some(ViewExams), "Liên kết khảo thí với sổ điểm: {gradebook_linked}", Empty),
     route("PUT", "/api/v1/schools/{school}/exam-settings", Some(ManageExams), "Bật/tắt liên kết khảo thí với sổ điểm: {gradebook_linked: true|false}", Json),

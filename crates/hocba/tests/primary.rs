@@ -599,6 +599,108 @@ async fn the_primary_book_over_http() {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "[{e}]");
+
+        // Closing the book at the end of the year: refused while a student
+        // is incomplete (named), then every line entered in one request,
+        // closed; a save is refused (423) until the admin reopens it.
+        let close = format!("{base}/end_of_year/close");
+        let (status, body) = env
+            .call(
+                Method::POST,
+                &close,
+                Some(&gvcn),
+                common::Payload::Json(json!({"confirm": true})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{e}] {body}");
+        let book = env.get_ok(&gvcn, &format!("{base}/end_of_year")).await;
+        let second_name = book["students"][1]["full_name"].as_str().unwrap();
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(second_name),
+            "[{e}] {body}"
+        );
+        let rating_keys: Vec<&str> = Quality::ALL
+            .iter()
+            .map(|q| q.key())
+            .chain(Competency::ALL.iter().map(|c| c.key()))
+            .collect();
+        let lines: Vec<Value> = book["students"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|student| {
+                json!({
+                    "student_id": student["student_id"],
+                    "version": student["version"],
+                    "levels": book["subjects"].as_array().unwrap().iter()
+                        .map(|s| (id(s).to_string(), "H")).collect::<BTreeMap<_, _>>(),
+                    "tests": book["subjects"].as_array().unwrap().iter()
+                        .filter(|s| s["has_test"] == true)
+                        .map(|s| (id(s).to_string(), "7")).collect::<BTreeMap<_, _>>(),
+                    "ratings": rating_keys.iter().map(|k| (k.to_string(), "Đ")).collect::<BTreeMap<_, _>>(),
+                })
+            })
+            .collect();
+        let count = lines.len();
+        let answer = env
+            .write_expect(
+                Method::PUT,
+                &gvcn,
+                &format!("{base}/end_of_year"),
+                json!({"students": lines}),
+                StatusCode::OK,
+            )
+            .await;
+        assert_eq!(answer["saved"], count, "[{e}] {answer}");
+        let summary = env.get_ok(&gvcn, &format!("{base}/end_of_year")).await;
+        assert_eq!(summary["counts"]["complete"], count, "[{e}]");
+        assert_eq!(
+            summary["counts"]["results"]["Hoàn thành"], count,
+            "[{e}] {summary}"
+        );
+        env.write_expect(
+            Method::POST,
+            &gvcn,
+            &close,
+            json!({"confirm": true}),
+            StatusCode::OK,
+        )
+        .await;
+        let closed = env.get_ok(&gvcn, &format!("{base}/end_of_year")).await;
+        assert!(closed["closed"].is_object(), "[{e}] {closed}");
+        let late = json!({"students": [{
+            "student_id": student, "version": closed["students"][0]["version"],
+            "comment": "Sửa sau khi khóa sổ",
+        }]});
+        let (status, body) = env
+            .call(
+                Method::PUT,
+                &format!("{base}/end_of_year"),
+                Some(&gvcn),
+                common::Payload::Json(late.clone()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::LOCKED, "[{e}] {body}");
+        assert_eq!(body["error"]["code"], "term_closed", "[{e}] {body}");
+        env.write_expect(
+            Method::POST,
+            &admin,
+            &format!("/api/v1/schools/{school}/classes/{class_id}/summary/2/reopen"),
+            json!({"reason": "Sửa nhận xét cuối năm"}),
+            StatusCode::OK,
+        )
+        .await;
+        env.write_expect(
+            Method::PUT,
+            &gvcn,
+            &format!("{base}/end_of_year"),
+            late,
+            StatusCode::OK,
+        )
+        .await;
     }
 }
 

@@ -481,3 +481,82 @@ async fn a_whole_class_is_saved_in_one_transaction() {
         assert!(versions.values().all(|v| *v == 2), "[{e}] {versions:?}");
     }
 }
+
+/// Closing the book at the end of the year: refused while a line is
+/// incomplete (naming the student), then saves are refused until an
+/// administrator reopens it.
+#[tokio::test]
+async fn closing_the_primary_book() {
+    for (db, store) in stores().await {
+        let e = db.engine;
+        let org = org(&store).await;
+        let f = fixture(&store, org.department, "Trường Tiểu học Khóa Sổ").await;
+        f.open_window(&store, Semester::S2).await;
+        let who = actor();
+        let close = |milestone| store.close_primary(&who, f.school, f.class, milestone);
+        let refused = |outcome: crate::CloseOutcome| match outcome {
+            crate::CloseOutcome::Refused(why) => why,
+            other => panic!("[{e}] {other:?}"),
+        };
+        let why = refused(close(Milestone::MidS2).await.unwrap());
+        assert!(why.contains("cuối năm học"), "[{e}] {why}");
+        let why = refused(close(Milestone::EndOfYear).await.unwrap());
+        assert!(why.contains("Nguyễn Minh An"), "[{e}] {why}");
+
+        let book = store.primary_book(f.school, f.class).await.unwrap();
+        let complete = |student: StudentId| {
+            let mut edit = LineEdit::new(student, None);
+            for subject in &book.subjects {
+                edit.levels
+                    .insert(subject.id, level(PrimaryLevel::Completed));
+                if subject.has_test(book.grade, Milestone::EndOfYear) {
+                    edit.tests.insert(subject.id, score(7));
+                }
+            }
+            for index in 0..RATINGS {
+                edit.ratings.insert(index, Some(Rating::Achieved));
+            }
+            edit
+        };
+        let edits: Vec<LineEdit> = f.students.iter().map(|s| complete(*s)).collect();
+        let outcome = f
+            .save(&store, teacher(f.homeroom), EntryScope::Class, &edits)
+            .await;
+        assert!(
+            matches!(outcome, PrimaryOutcome::Saved { changed: 2, .. }),
+            "[{e}] {outcome:?}"
+        );
+        let closed = close(Milestone::EndOfYear).await.unwrap();
+        assert!(
+            matches!(closed, crate::CloseOutcome::Closed(_)),
+            "[{e}] {closed:?}"
+        );
+        assert!(
+            store
+                .is_term_closed(f.school, f.class, Semester::S2)
+                .await
+                .unwrap(),
+            "[{e}]"
+        );
+        let mut late = LineEdit::new(f.students[0], Some(1));
+        late.comment = Some(Some("Sửa sau khi khóa sổ".into()));
+        let outcome = f
+            .save(&store, admin(true), EntryScope::Class, &[late.clone()])
+            .await;
+        assert!(
+            matches!(&outcome, PrimaryOutcome::Refused(r) if r.code() == "term_closed"),
+            "[{e}] {outcome:?}"
+        );
+        store
+            .reopen_term(&actor(), f.school, f.class, Semester::S2, "Sửa nhận xét")
+            .await
+            .unwrap();
+        let outcome = f
+            .save(&store, teacher(f.homeroom), EntryScope::Class, &[late])
+            .await;
+        assert!(
+            matches!(outcome, PrimaryOutcome::Saved { changed: 1, .. }),
+            "[{e}] {outcome:?}"
+        );
+    }
+}

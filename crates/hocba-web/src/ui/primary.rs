@@ -28,7 +28,7 @@ use hocba_domain::primary::{
 };
 use hocba_domain::role::Role;
 use hocba_domain::{ClassId, FieldError, SchoolId, StudentId, SubjectId};
-use hocba_storage::{PrimaryBook, PrimaryOutcome};
+use hocba_storage::{CloseOutcome, PrimaryBook, PrimaryOutcome};
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -44,6 +44,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/schools/{school}/classes/{class}/primary/{milestone}/subjects/{subject}",
             get(subject_page).post(save_subject),
+        )
+        .route(
+            "/schools/{school}/classes/{class}/primary/{milestone}/close",
+            axum::routing::post(close),
+        )
+        .route(
+            "/schools/{school}/classes/{class}/primary/{milestone}/reopen",
+            axum::routing::post(reopen),
         )
 }
 
@@ -106,17 +114,13 @@ async fn book_page(
     let target = authorise_view(&state, &user, school, class).await?;
     let milestone = milestone(&milestone_key)?;
     let book = state.store.primary_book(school, class).await?;
-    let saved = notice.ok.as_deref() == Some("saved");
-    Ok(markup(
-        &user,
-        school,
-        &book,
-        milestone,
-        &target,
-        saved.then_some("Đã lưu đánh giá."),
-        None,
-    )
-    .into_response())
+    let message = match notice.ok.as_deref() {
+        Some("saved") => Some("Đã lưu đánh giá."),
+        Some("closed") => Some("Đã xác nhận hoàn thành đánh giá và khóa sổ."),
+        Some("reopened") => Some("Đã mở lại sổ; việc mở lại đã được ghi vào nhật ký."),
+        _ => None,
+    };
+    Ok(markup(&user, school, &book, milestone, &target, message, None).into_response())
 }
 
 fn markup(
@@ -269,6 +273,27 @@ fn markup(
                     @if may_enter {
                         @if admin { p { label.inline { input type="checkbox" name="override" value="1"; " Ghi đè (ngoài đợt nhập; được ghi vào nhật ký)" } } }
                         p { button type="submit" { "Lưu đánh giá " (milestone.vietnamese()) } }
+                    }
+                }
+                @if matches!(milestone, Milestone::EndS1 | Milestone::EndOfYear) {
+                    div.card {
+                        @if closure.is_none() && user.may(Action::EnterConduct, target) {
+                            form.inline method="post" action={(action) "/close"} {
+                                (csrf(user))
+                                label.inline { input type="checkbox" name="confirm" value="1"; " Tôi xác nhận đánh giá " (milestone.vietnamese()) " của lớp đã đầy đủ" }
+                                " "
+                                button.danger type="submit" { "Xác nhận hoàn thành đánh giá, khóa sổ " (semester.label()) }
+                            }
+                            p.why { "Khi mọi học sinh đã đủ đánh giá, giáo viên chủ nhiệm xác nhận; sổ " (semester.label()) " được khóa, không ai sửa được cho đến khi quản trị viên mở lại." }
+                        }
+                        @if closure.is_some() && user.may(Action::ManageGradebook, target) {
+                            form method="post" action={(action) "/reopen"} {
+                                (csrf(user))
+                                label for="reason" { "Lý do mở lại sổ (ghi vào nhật ký) *" }
+                                input id="reason" name="reason" required maxlength="500";
+                                button.danger type="submit" { "Mở lại sổ " (semester.label()) }
+                            }
+                        }
                     }
                 }
                 h2 { "Tổng hợp " (milestone.vietnamese()) }
@@ -750,4 +775,73 @@ fn finish(
         ),
         PrimaryOutcome::NotPrimary(message) => Err(AppError::Refused(message)),
     }
+}
+
+async fn close(
+    State(state): State<AppState>,
+    Path((school, class, milestone_key)): Path<(SchoolId, ClassId, String)>,
+    form: SubmittedForm,
+) -> PageResult {
+    let user = &form.user;
+    let target = user
+        .authorise(&state, Action::EnterConduct, school, Some(class))
+        .await
+        .map_err(|error| primary_refusal(error, &milestone_key))?;
+    let milestone = milestone(&milestone_key)?;
+    let refusal = if form.get("confirm").is_none() {
+        Some("Hãy đánh dấu ô xác nhận rồi bấm lại: khóa sổ làm cho đánh giá của học kỳ này không sửa được nữa.".to_owned())
+    } else {
+        match state
+            .store
+            .close_primary(&crate::api::actor(user), school, class, milestone)
+            .await?
+        {
+            CloseOutcome::Closed(_) => None,
+            CloseOutcome::Refused(why) => Some(why),
+        }
+    };
+    let Some(why) = refusal else {
+        return Ok(Redirect::to(&format!(
+            "/schools/{school}/classes/{class}/primary/{}?ok=closed",
+            milestone.key()
+        ))
+        .into_response());
+    };
+    let book = state.store.primary_book(school, class).await?;
+    let retry = Retry {
+        fields: &form.fields,
+        bad: BTreeMap::new(),
+        message: why,
+    };
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        markup(user, school, &book, milestone, &target, None, Some(&retry)),
+    )
+        .into_response())
+}
+
+async fn reopen(
+    State(state): State<AppState>,
+    Path((school, class, milestone_key)): Path<(SchoolId, ClassId, String)>,
+    form: SubmittedForm,
+) -> PageResult {
+    let user = &form.user;
+    user.authorise(&state, Action::ManageGradebook, school, Some(class))
+        .await?;
+    let milestone = milestone(&milestone_key)?;
+    state
+        .store
+        .reopen_term(
+            &crate::api::actor(user),
+            school,
+            class,
+            primary::milestone_semester(milestone),
+            form.get("reason").unwrap_or_default(),
+        )
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/schools/{school}/classes/{class}/primary/{}?ok=reopened",
+        milestone.key()
+    ))
+    .into_response())
 }

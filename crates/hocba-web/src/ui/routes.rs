@@ -165,6 +165,8 @@ pub const SCHOOL_UI_ROUTES: &[UiRoute] = &[
     route("POST", "/schools/{school}/classes/{class}/primary/{milestone}", School(EnterConduct), PathClass, "Lưu đánh giá tiểu học của lớp (giáo viên chủ nhiệm), tất cả hoặc không"),
     route("GET", "/schools/{school}/classes/{class}/primary/{milestone}/subjects/{subject}", School(ViewGradebook), PrimarySubject, "Đánh giá tiểu học một môn của lớp ở một thời điểm: mức đạt được và điểm kiểm tra (giáo viên bộ môn)"),
     route("POST", "/schools/{school}/classes/{class}/primary/{milestone}/subjects/{subject}", School(EnterScores), PrimarySubject, "Lưu mức đạt được và điểm kiểm tra của một môn (giáo viên được phân công), tất cả hoặc không"),
+    route("POST", "/schools/{school}/classes/{class}/primary/{milestone}/close", School(EnterConduct), PathClass, "Xác nhận hoàn thành đánh giá tiểu học (cuối học kỳ I, cuối năm học), khóa sổ"),
+    route("POST", "/schools/{school}/classes/{class}/primary/{milestone}/reopen", School(ManageGradebook), PathClass, "Mở lại sổ tiểu học đã khóa (có lý do)"),
     // Exams and the sync into the gradebook (seed 000).
     route("GET", "/schools/{school}/exams", School(ViewExams), NONE, "Kỳ thi cấp trường của năm học, liên kết với sổ điểm"),
     route("POST", "/schools/{school}/exams", School(ManageExams), NONE, "Tạo kỳ thi"),
@@ -420,6 +422,8 @@ mod tests {
         ("POST", "/classes/{class}/primary/{milestone}", "PUT", "/classes/{class}/primary/{milestone}"),
         ("GET", "/classes/{class}/primary/{milestone}/subjects/{subject}", "GET", "/classes/{class}/primary/{milestone}/subjects/{subject}"),
         ("POST", "/classes/{class}/primary/{milestone}/subjects/{subject}", "PUT", "/classes/{class}/primary/{milestone}/subjects/{subject}"),
+        ("POST", "/classes/{class}/primary/{milestone}/close", "POST", "/classes/{class}/primary/{milestone}/close"),
+        ("POST", "/classes/{class}/primary/{milestone}/reopen", "POST", "/classes/{class}/summary/{semester}/reopen"),
         ("GET", "/signing-account", "GET", "/signing-accounts/mine"),
         ("POST", "/signing-account", "POST", "/signing-accounts"),
         ("POST", "/signing-account/remote", "POST", "/signing-accounts"),
