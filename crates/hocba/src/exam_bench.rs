@@ -156,7 +156,11 @@ pub async fn sync(engines: &[(String, String)], runs: usize) -> anyhow::Result<(
                 .enumerate()
                 .map(|(i, row)| ScoreEdit {
                     student_id: row.student_id,
-                    value: format!("{}.{}", 3 + (i * 7 + run) % 8, i % 10),
+                    // 3.0 to 10.0.
+                    value: {
+                        let tenths = 30 + (i * 7 + run * 3) % 71;
+                        format!("{}.{}", tenths / 10, tenths % 10)
+                    },
                     expected_version: None,
                 })
                 .collect();
