@@ -442,6 +442,63 @@ pub async fn fill_gradebook(
     Ok(written)
 }
 
+/// Loads a synthetic upper-secondary school (`hocba_demo::synthetic_school`)
+/// under a new ministry and department: the school, its 2025–2026 year
+/// (grades 10–12), its classes and students. Returns the school, the year
+/// and the number of students.
+pub async fn load_synthetic_school(
+    store: &Store,
+    actor: &Actor,
+    school: &hocba_demo::DemoSchool,
+) -> anyhow::Result<(hocba_domain::SchoolId, hocba_domain::SchoolYearId, usize)> {
+    let ministry = store
+        .create_unit(actor, UnitKind::Ministry, None, "Bộ", None, None)
+        .await?;
+    let department = store
+        .create_unit(
+            actor,
+            UnitKind::Department,
+            Some(ministry),
+            "Sở",
+            None,
+            Some("31"),
+        )
+        .await?;
+    let profile = SchoolProfile::validate(&school.profile).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let school_id = store
+        .create_school(
+            actor,
+            NewSchool {
+                parent: department,
+                levels: &[school.level],
+                profile: &profile,
+            },
+        )
+        .await?;
+    let grades: Vec<Grade> = (10..=12).filter_map(|g| Grade::new(g).ok()).collect();
+    let year = store
+        .create_school_year(actor, school_id, SchoolYear { start_year: 2025 }, &grades)
+        .await?;
+    let mut rows = Vec::new();
+    for class in &school.classes {
+        let definition =
+            ClassDefinition::validate(&class.draft(None)).map_err(|e| anyhow::anyhow!("{e}"))?;
+        store
+            .save_class(actor, school_id, year, None, &definition)
+            .await?;
+        for draft in &class.students {
+            rows.push(ImportRow {
+                row_number: rows.len() + 1,
+                existing: None,
+                profile: StudentProfile::validate(draft).map_err(|e| anyhow::anyhow!("{e}"))?,
+                class_name: Some(class.name.clone()),
+            });
+        }
+    }
+    store.import_students(actor, school_id, year, &rows).await?;
+    Ok((school_id, year, rows.len()))
+}
+
 /// Term summary of a 2,000-student upper-secondary school (45 classes, the
 /// default subjects of grades 10–12 with every column filled): read every
 /// cell, compute every student through `hocba_assessment`, write every line
@@ -454,63 +511,14 @@ pub async fn summary(engines: &[(String, String)], runs: usize) -> anyhow::Resul
         let store = Store::connect(url).await?;
         store.migrate().await?;
         let actor = Actor::system("bench");
-        let ministry = store
-            .create_unit(&actor, UnitKind::Ministry, None, "Bộ", None, None)
-            .await?;
-        let department = store
-            .create_unit(
-                &actor,
-                UnitKind::Department,
-                Some(ministry),
-                "Sở",
-                None,
-                Some("31"),
-            )
-            .await?;
-        let profile =
-            SchoolProfile::validate(&school.profile).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let school_id = store
-            .create_school(
-                &actor,
-                NewSchool {
-                    parent: department,
-                    levels: &[school.level],
-                    profile: &profile,
-                },
-            )
-            .await?;
-        let grades: Vec<Grade> = (10..=12).filter_map(|g| Grade::new(g).ok()).collect();
-        let year = store
-            .create_school_year(&actor, school_id, SchoolYear { start_year: 2025 }, &grades)
-            .await?;
-        let mut rows = Vec::new();
-        for class in &school.classes {
-            let definition = ClassDefinition::validate(&class.draft(None))
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            store
-                .save_class(&actor, school_id, year, None, &definition)
-                .await?;
-            for draft in &class.students {
-                rows.push(ImportRow {
-                    row_number: rows.len() + 1,
-                    existing: None,
-                    profile: StudentProfile::validate(draft).map_err(|e| anyhow::anyhow!("{e}"))?,
-                    class_name: Some(class.name.clone()),
-                });
-            }
-        }
-        store
-            .import_students(&actor, school_id, year, &rows)
-            .await?;
+        let (school_id, year, students) = load_synthetic_school(&store, &actor, &school).await?;
+        let grade = Grade::new(10).map_err(|e| anyhow::anyhow!("{e}"))?;
         let started = Instant::now();
         let cells = fill_gradebook(&store, &actor, school_id, year, None).await?;
-        let subjects = store
-            .subjects(school_id, year, Some(grades[0]))
-            .await?
-            .len();
+        let subjects = store.subjects(school_id, year, Some(grade)).await?.len();
         println!(
             "bench summary [{engine}]: {} students, {} classes, {subjects} subjects per grade, {cells} cells (filled in {:.1} s)",
-            rows.len(),
+            students,
             school.classes.len(),
             started.elapsed().as_secs_f64()
         );

@@ -9,17 +9,10 @@
 //! the sync alone (claim, one transaction per class, finish) divided by the
 //! number of classes.
 
-use hocba_domain::class::ClassDefinition;
 use hocba_domain::exam::ExamKind;
 use hocba_domain::gradebook::{Column, Semester};
-use hocba_domain::org::UnitKind;
-use hocba_domain::school::{SchoolProfile, SchoolYear};
-use hocba_domain::student::StudentProfile;
 use hocba_domain::{ClassId, Grade};
-use hocba_storage::{
-    Actor, ExamInput, ImportRow, NewSchool, PaperInput, ScoreEdit, ScoresOutcome, Store,
-    SyncOutcome,
-};
+use hocba_storage::{Actor, ExamInput, PaperInput, ScoreEdit, ScoresOutcome, Store, SyncOutcome};
 use std::time::{Duration, Instant};
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -45,54 +38,9 @@ pub async fn sync(engines: &[(String, String)], runs: usize) -> anyhow::Result<(
         let store = Store::connect(url).await?;
         store.migrate().await?;
         let actor = Actor::system("bench");
-        let ministry = store
-            .create_unit(&actor, UnitKind::Ministry, None, "Bộ", None, None)
-            .await?;
-        let department = store
-            .create_unit(
-                &actor,
-                UnitKind::Department,
-                Some(ministry),
-                "Sở",
-                None,
-                Some("31"),
-            )
-            .await?;
-        let profile =
-            SchoolProfile::validate(&school.profile).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let school_id = store
-            .create_school(
-                &actor,
-                NewSchool {
-                    parent: department,
-                    levels: &[school.level],
-                    profile: &profile,
-                },
-            )
-            .await?;
+        let (school_id, year, students) =
+            crate::bench::load_synthetic_school(&store, &actor, &school).await?;
         let grades: Vec<Grade> = (10..=12).filter_map(|g| Grade::new(g).ok()).collect();
-        let year = store
-            .create_school_year(&actor, school_id, SchoolYear { start_year: 2025 }, &grades)
-            .await?;
-        let mut rows = Vec::new();
-        for class in &school.classes {
-            let definition = ClassDefinition::validate(&class.draft(None))
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            store
-                .save_class(&actor, school_id, year, None, &definition)
-                .await?;
-            for draft in &class.students {
-                rows.push(ImportRow {
-                    row_number: rows.len() + 1,
-                    existing: None,
-                    profile: StudentProfile::validate(draft).map_err(|e| anyhow::anyhow!("{e}"))?,
-                    class_name: Some(class.name.clone()),
-                });
-            }
-        }
-        store
-            .import_students(&actor, school_id, year, &rows)
-            .await?;
         store
             .declare_default_plans(&actor, school_id, year, Some(Semester::S1), None)
             .await?;
@@ -196,7 +144,7 @@ pub async fn sync(engines: &[(String, String)], runs: usize) -> anyhow::Result<(
             "bench sync [{engine}]: median {:.1} ms per class over {runs} runs ({} classes of grade 10, {written} scores per run, {} students in the school; claim + one transaction per class + finish) bar=100 ms",
             median(samples).as_secs_f64() * 1000.0,
             classes.len(),
-            rows.len(),
+            students,
         );
     }
     Ok(())

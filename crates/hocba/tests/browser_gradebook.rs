@@ -20,7 +20,7 @@
 
 mod common;
 
-use common::browser::{CHROMIUM, connect, find_program, is_ci, screenshot, start_driver};
+use common::browser::{chromedriver_or_skip, run_flow, screenshot};
 
 use common::{Env, id};
 use fantoccini::key::Key;
@@ -28,60 +28,19 @@ use fantoccini::{Client, Locator};
 use hocba_test_support::TestDatabase;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_teacher_enters_grades_in_the_grid() {
-    let chromedriver = find_program("chromedriver");
-    if !Path::new(CHROMIUM).is_file() || chromedriver.is_none() {
-        let message = format!(
-            "the browser test needs {CHROMIUM} and chromedriver (found: chromium {}, chromedriver {:?}); \
-             install them with `apt-get install -y chromium chromium-driver`",
-            Path::new(CHROMIUM).is_file(),
-            chromedriver
-        );
-        if is_ci() {
-            panic!("CI=true: {message}");
-        }
-        eprintln!(
-            "\n{}\n!! SKIPPED: {message}\n{}\n",
-            "!".repeat(78),
-            "!".repeat(78)
-        );
+    let Some(chromedriver) = chromedriver_or_skip() else {
         return;
-    }
-    let chromedriver = chromedriver.unwrap();
-
-    let env = Env::start(TestDatabase::sqlite()).await;
+    };
+    let env = std::sync::Arc::new(Env::start(TestDatabase::sqlite()).await);
     let book = Book::find(&env).await;
-    let scratch = tempfile::Builder::new()
-        .prefix("hocba-browser-gradebook-")
-        .tempdir()
-        .expect("a temporary directory");
-    let profile_dir = scratch.path().join("chromium-profile");
-    std::fs::create_dir_all(&profile_dir).unwrap();
-    let log = scratch.path().join("chromedriver.log");
-    let driver = start_driver(&chromedriver, &log);
-    let client = connect(&driver, &profile_dir).await;
-
-    // The flow runs in a task so that, pass or fail, the session is closed
-    // (which ends Chromium) before chromedriver is killed.
-    let env = std::sync::Arc::new(env);
-    let flow = tokio::spawn(flow(client.clone(), env.clone(), book));
-    let outcome = flow.await;
-    let _ = client.close().await;
-    drop(driver);
-    if let Err(error) = outcome {
-        eprintln!(
-            "chromedriver log:\n{}",
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
-        match error.try_into_panic() {
-            Ok(panic) => std::panic::resume_unwind(panic),
-            Err(error) => panic!("the browser flow did not finish: {error}"),
-        }
-    }
+    run_flow(&chromedriver, "hocba-browser-gradebook-", |client| {
+        flow(client, env.clone(), book)
+    })
+    .await;
 }
 
 /// The gradebook the test works in, found through the API.

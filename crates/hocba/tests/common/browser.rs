@@ -97,6 +97,65 @@ pub async fn connect(driver: &Driver, profile_dir: &Path) -> Client {
         .unwrap_or_else(|e| panic!("a WebDriver session with headless Chromium: {e}"))
 }
 
+/// The chromedriver that drives Chromium, or `None` when this machine has
+/// no browser: the test is then skipped loudly, except under `CI=true`,
+/// where a missing browser fails it.
+pub fn chromedriver_or_skip() -> Option<PathBuf> {
+    let chromedriver = find_program("chromedriver");
+    if Path::new(CHROMIUM).is_file() && chromedriver.is_some() {
+        return chromedriver;
+    }
+    let message = format!(
+        "the browser test needs {CHROMIUM} and chromedriver (found: chromium {}, chromedriver {:?}); \
+         install them with `apt-get install -y chromium chromium-driver`",
+        Path::new(CHROMIUM).is_file(),
+        chromedriver
+    );
+    if is_ci() {
+        panic!("CI=true: {message}");
+    }
+    eprintln!(
+        "\n{}\n!! SKIPPED: {message}\n{}\n",
+        "!".repeat(78),
+        "!".repeat(78)
+    );
+    None
+}
+
+/// Starts chromedriver and a headless Chromium session in a scratch
+/// directory and runs `flow` with the client. The flow runs in a task so
+/// that, pass or fail, the session is closed (which ends Chromium) before
+/// chromedriver is killed; a failure prints chromedriver's log and fails
+/// the test with the flow's own panic.
+pub async fn run_flow<F, Fut>(chromedriver: &Path, prefix: &str, flow: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let scratch = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .expect("a temporary directory");
+    let profile_dir = scratch.path().join("chromium-profile");
+    std::fs::create_dir_all(&profile_dir).unwrap();
+    let log = scratch.path().join("chromedriver.log");
+    let driver = start_driver(chromedriver, &log);
+    let client = connect(&driver, &profile_dir).await;
+    let outcome = tokio::spawn(flow(client.clone())).await;
+    let _ = client.close().await;
+    drop(driver);
+    if let Err(error) = outcome {
+        eprintln!(
+            "chromedriver log:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        match error.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(error) => panic!("the browser flow did not finish: {error}"),
+        }
+    }
+}
+
 pub fn artifacts_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
