@@ -255,7 +255,7 @@ impl<'a> Context<'a> {
                 Method::POST,
                 &format!("{}/import", self.paper(paper)),
                 Some(&self.admin),
-                Payload::Bytes(bad),
+                Payload::Bytes(bad.clone()),
             )
             .await;
         assert_eq!(
@@ -271,6 +271,49 @@ impl<'a> Context<'a> {
             self.engine
         );
         assert_eq!(error["column_label"], "Điểm", "[{}] {body}", self.engine);
+        // The page says the same, with the error file to download.
+        let browser = common::session::sign_in(self.env, "thpt.admin").await;
+        let school = self.base.rsplit('/').next().unwrap();
+        let response = self
+            .env
+            .http
+            .post(format!(
+                "{}/schools/{school}/exam-papers/{paper}/import",
+                self.env.base
+            ))
+            .header(reqwest::header::COOKIE, &browser.cookie)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                format!(
+                    "multipart/form-data; boundary={}",
+                    common::session::BOUNDARY
+                ),
+            )
+            .body(common::session::multipart(&browser.csrf, &bad))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}]",
+            self.engine
+        );
+        let page = response.text().await.unwrap();
+        let place = format!("Dòng {}, cột “Điểm”", table.rows[2].row_number);
+        assert!(
+            page.contains(&place),
+            "[{}] the page names {place}",
+            self.engine
+        );
+        assert!(
+            page.contains("Tải file lỗi (Excel)")
+                && page.contains(
+                    "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,"
+                ),
+            "[{}] the error file is offered",
+            self.engine
+        );
         let unchanged = self.sheet(paper).await;
         assert_eq!(
             unchanged["rows"][0]["score"], "5.0",

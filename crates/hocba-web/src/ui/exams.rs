@@ -447,7 +447,9 @@ async fn sheet_page(
 
 /// The result of an upload or a save, shown above the sheet.
 enum Outcome {
-    Errors(String, Vec<(String, String)>),
+    /// The message, each refused place with its reason, and for an upload
+    /// the same as an .xlsx error file ("Bảng kết quả nhập liệu").
+    Errors(String, Vec<(String, String)>, Option<Vec<u8>>),
 }
 
 fn sheet_markup(
@@ -474,10 +476,14 @@ fn sheet_markup(
             (school_nav(user, school, target))
             p.actions { a.button.secondary href={"/schools/" (school) "/exams/" (sheet.exam.id)} { "← Kỳ thi " (sheet.exam.name) } }
             (flash(notice))
-            @if let Some(Outcome::Errors(message, rows)) = &outcome {
+            @if let Some(Outcome::Errors(message, rows, file)) = &outcome {
                 div.flash.error role="alert" {
                     p { strong { (message) } }
                     @if !rows.is_empty() { ul { @for (place, why) in rows { li { (place) ": " (why) } } } }
+                    @if let Some(file) = file {
+                        p { a.button.secondary download="loi-bang-diem.xlsx"
+                            href={"data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64," (base64::Engine::encode(&base64::engine::general_purpose::STANDARD, file))} { "Tải file lỗi (Excel)" } }
+                    }
                 }
             }
             p {
@@ -599,7 +605,7 @@ async fn save_scores(
                     .into_response(),
             );
         }
-        ScoresOutcome::Refused(refused) => Outcome::Errors(refused.to_string(), Vec::new()),
+        ScoresOutcome::Refused(refused) => Outcome::Errors(refused.to_string(), Vec::new(), None),
         ScoresOutcome::Rejected(rejected) => Outcome::Errors(
             format!(
                 "{} điểm chưa hợp lệ; chưa có điểm nào được lưu.",
@@ -609,6 +615,7 @@ async fn save_scores(
                 .into_iter()
                 .map(|r| (r.student_name.unwrap_or_default(), r.message))
                 .collect(),
+            None,
         ),
     };
     Ok((
@@ -639,6 +646,22 @@ async fn import_scores(
                 .into_response(),
         );
     }
+    let errors: Vec<(String, hocba_spreadsheet::CellError)> = report["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                "Bảng điểm".to_owned(),
+                hocba_spreadsheet::CellError {
+                    row_number: e["row_number"].as_u64().unwrap_or(0) as usize,
+                    column_label: e["column_label"].as_str().unwrap_or_default().to_owned(),
+                    column_key: String::new(),
+                    message: e["message"].as_str().unwrap_or_default().to_owned(),
+                },
+            )
+        })
+        .collect();
     let rows = report["errors"]
         .as_array()
         .into_iter()
@@ -658,6 +681,7 @@ async fn import_scores(
         .collect();
     let sheet = state.store.score_sheet(school, paper).await?;
     let message = report["message"].as_str().unwrap_or_default().to_owned();
+    let file = hocba_spreadsheet::write_workbook_report(&message, &errors).ok();
     Ok((
         axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         sheet_markup(
@@ -666,7 +690,7 @@ async fn import_scores(
             &target,
             &sheet,
             None,
-            Some(Outcome::Errors(message, rows)),
+            Some(Outcome::Errors(message, rows, file)),
         ),
     )
         .into_response())
