@@ -274,6 +274,9 @@ pub enum CellsOutcome {
         cells: Vec<SavedCell>,
         /// The semester value of each student written to.
         averages: Vec<(StudentId, Average)>,
+        /// In học kỳ II, the year value (ĐTBmcn, TT22 Điều 9 khoản 1) of
+        /// each student written to, as the grid computes it; empty in học kỳ I.
+        years: Vec<(StudentId, Average)>,
     },
     /// The whole gradebook refuses the writer (assignment, window, plan).
     Refused(EntryRefusal),
@@ -1907,9 +1910,35 @@ impl Store {
                 averages.push((cell.student_id, average_of(&decided.info, &list)));
             }
         }
+        // In học kỳ II the grid shows the year value too: it follows from
+        // the semester I cells, read in one statement (one student's for the
+        // grid's one-cell save, else the class's).
+        let mut years = Vec::new();
+        if semester == Semester::S2 && !averages.is_empty() {
+            let only = match averages.as_slice() {
+                [(student, _)] => Some(*student),
+                _ => None,
+            };
+            let mut first = load_cells(
+                &self.pool,
+                school,
+                class,
+                decided.info.school_year_id,
+                subject,
+                Semester::S1,
+                only,
+            )
+            .await?;
+            for (student, _) in &averages {
+                let first = first.remove(student).unwrap_or_default();
+                let second = decided.cells.get(student).cloned().unwrap_or_default();
+                years.push((*student, year_average(&decided.info, &first, &second)));
+            }
+        }
         Ok(CellsOutcome::Saved {
             cells: saved,
             averages,
+            years,
         })
     }
 

@@ -604,11 +604,25 @@ impl CellBody {
     }
 }
 
-fn averages_json(averages: &[(StudentId, hocba_storage::Average)], student: StudentId) -> Value {
-    let average = averages.iter().find(|(s, _)| *s == student).map(|(_, a)| a);
+/// A written student's values in the grid's shape (`average` of a grid
+/// row): the semester value and, in học kỳ II, the year value, each with
+/// why it is missing; both computed by the store with `hocba_assessment`.
+fn averages_json(
+    averages: &[(StudentId, hocba_storage::Average)],
+    years: &[(StudentId, hocba_storage::Average)],
+    student: StudentId,
+) -> Value {
+    let of = |list: &[(StudentId, hocba_storage::Average)]| {
+        list.iter()
+            .find(|(s, _)| *s == student)
+            .map(|(_, a)| a.clone())
+    };
+    let (average, year) = (of(averages), of(years));
     json!({
-        "semester": average.and_then(|a| a.value.clone()),
-        "missing": average.and_then(|a| a.missing.clone()),
+        "semester": average.as_ref().and_then(|a| a.value.clone()),
+        "missing": average.as_ref().and_then(|a| a.missing.clone()),
+        "year": year.as_ref().and_then(|y| y.value.clone()),
+        "year_missing": year.as_ref().and_then(|y| y.missing.clone()),
     })
 }
 
@@ -676,7 +690,11 @@ async fn save_cell(
         )
         .await?;
     Ok(match outcome {
-        CellsOutcome::Saved { cells, averages } => {
+        CellsOutcome::Saved {
+            cells,
+            averages,
+            years,
+        } => {
             let cell = &cells[0];
             Json(json!({
                 "student_id": cell.student_id, "column": cell.column.key(),
@@ -684,7 +702,7 @@ async fn save_cell(
                 "display": cell.value.as_deref().map(|v| v.replace('.', ",")),
                 "missed_make_up": cell.missed_make_up, "changed": cell.changed,
                 "overrides": overrides_json(&cell.overrides),
-                "averages": averages_json(&averages, cell.student_id),
+                "averages": averages_json(&averages, &years, cell.student_id),
             }))
             .into_response()
         }
@@ -793,7 +811,11 @@ async fn save_batch(
         )
         .await?;
     Ok(match outcome {
-        CellsOutcome::Saved { cells, averages } => {
+        CellsOutcome::Saved {
+            cells,
+            averages,
+            years,
+        } => {
             let saved: Vec<Value> = cells
                 .iter()
                 .map(|cell| {
@@ -805,7 +827,11 @@ async fn save_batch(
                 .collect();
             let averages: Vec<Value> = averages
                 .iter()
-                .map(|(student, average)| json!({"student_id": student, "semester": average.value, "missing": average.missing}))
+                .map(|(student, _)| {
+                    let mut value = averages_json(&averages, &years, *student);
+                    value["student_id"] = json!(student);
+                    value
+                })
                 .collect();
             Json(json!({
                 "saved": saved.len(),

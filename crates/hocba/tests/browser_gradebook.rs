@@ -10,7 +10,11 @@
 //! after a reload everything typed is there (and in the API); a cell
 //! changed meanwhile by someone else (the administrator, through the API)
 //! and then saved in the page gives the 409 message naming who changed it,
-//! and the cell takes the new value.
+//! and the cell takes the new value. In học kỳ II (its window opened by the
+//! administrator through the API) the year average (ĐTBmcn) of a row
+//! follows as soon as its final score is typed, with the server's value;
+//! the server-rendered grid (as fetched, before any script) has the
+//! `<noscript>` note with the Excel links and only read-only inputs.
 //!
 //! Screenshots go to `test-artifacts/` (git-ignored): the grid after the
 //! conflict, and the grid in a phone-sized window.
@@ -640,4 +644,220 @@ async fn flow(client: Client, env: std::sync::Arc<Env>, book: Book) {
         cell(&client, 0, 0).await.readonly,
         "read-only without a window"
     );
+
+    the_year_average_follows(&client, &env, &book).await;
+}
+
+/// The year column of a student's row: its text and its title.
+async fn year_cell(client: &Client, student: i64) -> (String, String) {
+    let value = client
+        .execute(
+            r#"
+            const cell = document.querySelector('#grid tbody tr[data-student="' + arguments[0] + '"] td.year');
+            return cell ? [cell.textContent.trim(), cell.title] : null;
+            "#,
+            vec![json!(student.to_string())],
+        )
+        .await
+        .unwrap();
+    let text = |i: usize| value[i].as_str().unwrap_or_default().to_owned();
+    assert!(value.is_array(), "no year column for student {student}");
+    (text(0), text(1))
+}
+
+/// Học kỳ II: the year average follows the typing (the server's value,
+/// shown at once); and the page as the server renders it reads without
+/// script and says how to enter grades without it.
+async fn the_year_average_follows(client: &Client, env: &Env, book: &Book) {
+    let wait = || client.wait().at_most(Duration::from_secs(30));
+    let teacher = env.token("thpt.gvbm").await;
+    let school_api = format!("/api/v1/schools/{}", book.school);
+    let grid = book.grid(env).await;
+    let grade = grid["class"]["grade"].as_i64().unwrap();
+    let now = env
+        .get_ok(&book.admin, &format!("{school_api}/entry-windows"))
+        .await["now"]
+        .as_i64()
+        .unwrap();
+    // Both semesters open: the demo opens the current one's window only.
+    env.write_expect(
+        Method::POST,
+        &book.admin,
+        &format!("{school_api}/entry-windows"),
+        json!({"grade": grade, "semester": 3 - book.semester,
+               "opens_at": now - 60_000, "closes_at": now + 3_600_000}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let book_api = |semester: i64| {
+        format!(
+            "{school_api}/gradebook/{}/{}/{semester}",
+            book.class, book.subject
+        )
+    };
+    // Row 7 (untouched above): complete in học kỳ I, and in học kỳ II
+    // without its final score, through the API as the teacher.
+    let student = book.students[7];
+    let row_of = |grid: &Value| {
+        grid["students"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| id(s) == student)
+            .cloned()
+            .unwrap()
+    };
+    let first = env.get_ok(&teacher, &book_api(1)).await;
+    let row = row_of(&first);
+    let cells: Vec<Value> = first["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let column = c["key"].as_str().unwrap();
+            let value = if column == "final" { "7" } else { "8" };
+            json!({"student_id": student, "column": column, "value": value,
+                   "version": row["cells"][column]["version"]})
+        })
+        .collect();
+    env.write_expect(
+        Method::POST,
+        &teacher,
+        &format!("{}/cells/batch", book_api(1)),
+        json!({"cells": cells}),
+        StatusCode::OK,
+    )
+    .await;
+    let second = env.get_ok(&teacher, &book_api(2)).await;
+    let row = row_of(&second);
+    let cells: Vec<Value> = second["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let column = c["key"].as_str().unwrap();
+            let value = if column == "final" { "" } else { "9" };
+            json!({"student_id": student, "column": column, "value": value,
+                   "version": row["cells"][column]["version"]})
+        })
+        .collect();
+    env.write_expect(
+        Method::POST,
+        &teacher,
+        &format!("{}/cells/batch", book_api(2)),
+        json!({"cells": cells}),
+        StatusCode::OK,
+    )
+    .await;
+
+    let page = format!(
+        "/schools/{}/gradebook/{}/{}/2",
+        book.school, book.class, book.subject
+    );
+    client.goto(&format!("{}{page}", env.base)).await.unwrap();
+    wait()
+        .for_element(Locator::Css("#grid input[data-col]:not([readonly])"))
+        .await
+        .unwrap_or_else(|e| panic!("học kỳ II never became editable: {e}"));
+
+    // The page as the server sends it (what a browser without script
+    // shows): the noscript note with the Excel links, every input
+    // read-only, the typing help hidden; and the Excel download works.
+    let fetched = client
+        .execute_async(
+            r#"
+            const done = arguments[arguments.length - 1];
+            Promise.all([
+              fetch(location.href, {credentials: 'same-origin'}).then(r => r.text()),
+              fetch(arguments[0], {credentials: 'same-origin'}).then(r => r.status),
+            ]).then(done, e => done(['error ' + e, 0]));
+            "#,
+            vec![json!(format!("{}/sheet.xlsx", book_api(2)))],
+        )
+        .await
+        .unwrap();
+    let html = fetched[0].as_str().unwrap_or_default();
+    let note = html
+        .split("<noscript>")
+        .nth(1)
+        .and_then(|rest| rest.split("</noscript>").next())
+        .unwrap_or_else(|| panic!("no <noscript> note in the grid page"));
+    assert!(
+        note.contains("chỉ để xem")
+            && note.contains("không lưu được gì")
+            && note.contains("Lý do:")
+            && note.contains("Cách xử lý:"),
+        "the note says what, why and what to do: {note}"
+    );
+    assert!(
+        note.contains(&format!("href=\"{}/sheet.xlsx\"", book_api(2)))
+            && note.contains(&format!(
+                "href=\"/schools/{}/classes/{}/gradebook/2/excel\"",
+                book.school, book.class
+            )),
+        "the note links the Excel download and upload: {note}"
+    );
+    assert_eq!(fetched[1], 200, "the Excel download of the note works");
+    let inputs: Vec<&str> = html
+        .split("<input")
+        .skip(1)
+        .map(|rest| rest.split('>').next().unwrap_or_default())
+        .filter(|tag| tag.contains("data-col="))
+        .collect();
+    assert!(!inputs.is_empty(), "the grid's inputs are in the page");
+    assert!(
+        inputs.iter().all(|tag| tag.contains(" readonly")),
+        "every input is read-only until the script runs: {inputs:?}"
+    );
+    assert!(
+        html.contains("data-needs-script hidden"),
+        "the typing help is hidden without script"
+    );
+    let help_shown = client
+        .execute(
+            "return [...document.querySelectorAll('[data-needs-script]')].every(e => !e.hidden);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(help_shown, true, "the script shows the typing help");
+
+    // The year value is missing (no final score in học kỳ II) and says why.
+    let (text, title) = year_cell(client, student).await;
+    assert_eq!(text, "—", "no year value yet");
+    assert!(
+        title.starts_with("Học kỳ II: "),
+        "why the year value is missing: {title}"
+    );
+    // The final score typed: the year value appears at once, the server's.
+    client
+        .find(Locator::Css(&format!(
+            "#grid tbody tr[data-student='{student}'] input[data-col='final']"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    type_keys(client, &format!("8,5{}", Key::Enter)).await;
+    let start = Instant::now();
+    let (text, title) = loop {
+        let (text, title) = year_cell(client, student).await;
+        if text != "—" {
+            break (text, title);
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "the year column never changed: {title}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let server = row_of(&env.get_ok(&teacher, &book_api(2)).await);
+    let expected = server["average"]["year"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the server has the year value: {server}"))
+        .replace('.', ",");
+    assert_eq!(text, expected, "the page shows the server's year value");
+    assert!(title.is_empty(), "nothing missing any more: {title}");
+    screenshot(client, "browser-gradebook-year.png").await;
 }

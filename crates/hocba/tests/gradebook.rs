@@ -6,7 +6,8 @@
 //! and a semester without an open window are refused with the reason; the
 //! administrator's override goes through and is audited; a pasted column is
 //! all or nothing; the trail shows every change; the homeroom teacher
-//! enters conduct.
+//! enters conduct; in học kỳ II every save answers the year average
+//! (ĐTBmcn) as `hocba_assessment` computes it and the grid shows it.
 
 mod common;
 
@@ -31,6 +32,7 @@ async fn teachers_enter_grades_by_the_rules() {
         ctx.a_pasted_column_is_all_or_nothing().await;
         ctx.the_trail_shows_every_change().await;
         ctx.the_homeroom_teacher_enters_conduct().await;
+        ctx.the_year_average_follows_in_semester_two().await;
         eprintln!("[{}] gradebook checks passed", env.engine);
     }
 }
@@ -855,6 +857,179 @@ impl<'a> Context<'a> {
                 .unwrap()
                 .contains("Tốt, Khá, Đạt, Chưa đạt"),
             "[{engine}] {body}"
+        );
+    }
+    /// The grid row of a student in a book, read by the teacher.
+    async fn row(&self, book: &str, student: i64) -> Value {
+        let grid = self.env.get_ok(&self.teacher, book).await;
+        grid["students"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| id(s) == student)
+            .cloned()
+            .unwrap_or_else(|| panic!("[{}] student {student} in {book}", self.engine))
+    }
+
+    /// In học kỳ II a save answers, next to the semester value, the year
+    /// value of the written students (ĐTBmcn = (ĐTBmhkI + 2·ĐTBmhkII)/3,
+    /// TT22 Điều 9 khoản 1) or why it is missing: what
+    /// `hocba_assessment::secondary::year_subject_average` gives on the two
+    /// semester values, and what the grid shows.
+    async fn the_year_average_follows_in_semester_two(&self) {
+        let engine = self.engine;
+        let grade = self.grid(&self.teacher).await["class"]["grade"]
+            .as_i64()
+            .unwrap();
+        // Both semesters open: the demo opens the current one's window only.
+        let now = self
+            .env
+            .get_ok(
+                &self.admin,
+                &format!("/api/v1/schools/{}/entry-windows", self.school),
+            )
+            .await["now"]
+            .as_i64()
+            .unwrap();
+        self.env
+            .write_expect(
+                Method::POST,
+                &self.admin,
+                &format!("/api/v1/schools/{}/entry-windows", self.school),
+                json!({"grade": grade, "semester": 3 - self.semester,
+                       "opens_at": now - 60_000, "closes_at": now + 3_600_000}),
+                StatusCode::CREATED,
+            )
+            .await;
+        let (first, second) = (self.book(self.subject, 1), self.book(self.subject, 2));
+        let (student, _) = self.student(1).await;
+        let columns = |grid: &Value| -> Vec<String> {
+            grid["columns"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["key"].as_str().unwrap().to_owned())
+                .collect()
+        };
+
+        // Học kỳ I, the whole row in one batch: no year value in học kỳ I.
+        let grid = self.env.get_ok(&self.teacher, &first).await;
+        let row = self.row(&first, student).await;
+        let cells: Vec<Value> = columns(&grid)
+            .iter()
+            .map(|column| {
+                let value = match column.as_str() {
+                    "midterm" => "6,5",
+                    "final" => "7",
+                    _ => "8",
+                };
+                json!({"student_id": student, "column": column, "value": value,
+                       "version": row["cells"][column]["version"]})
+            })
+            .collect();
+        let answer = self
+            .env
+            .write_expect(
+                Method::POST,
+                &self.teacher,
+                &format!("{first}/cells/batch"),
+                json!({"cells": cells}),
+                StatusCode::OK,
+            )
+            .await;
+        let average = &answer["averages"][0];
+        assert_eq!(average["student_id"], student, "[{engine}] {answer}");
+        let first_value = average["semester"]
+            .as_str()
+            .unwrap_or_else(|| panic!("[{engine}] the row is complete: {answer}"))
+            .to_owned();
+        assert!(
+            average["year"].is_null() && average["year_missing"].is_null(),
+            "[{engine}] no year value in học kỳ I: {answer}"
+        );
+
+        // Học kỳ II, cell by cell: the year value is missing until the
+        // semester II value exists, and says why.
+        let grid = self.env.get_ok(&self.teacher, &second).await;
+        let row = self.row(&second, student).await;
+        let keys = columns(&grid);
+        let mut last = Value::Null;
+        for (index, column) in keys.iter().enumerate() {
+            let value = match column.as_str() {
+                "midterm" => "9",
+                "final" => "8,5",
+                _ => "9,5",
+            };
+            let body = self
+                .env
+                .write_expect(
+                    Method::PUT,
+                    &self.teacher,
+                    &format!("{second}/cells"),
+                    json!({"student_id": student, "column": column, "value": value,
+                           "version": row["cells"][column]["version"]}),
+                    StatusCode::OK,
+                )
+                .await;
+            if index + 1 < keys.len() {
+                assert!(body["averages"]["year"].is_null(), "[{engine}] {body}");
+                let why = body["averages"]["year_missing"]
+                    .as_str()
+                    .unwrap_or_default();
+                assert!(
+                    why.starts_with("Học kỳ II: "),
+                    "[{engine}] why the year value is missing: {body}"
+                );
+            }
+            last = body;
+        }
+        let year_of = |first: &str, second: &str| {
+            let parse = |text: &str| {
+                text.parse::<hocba_assessment::Score>()
+                    .unwrap_or_else(|e| panic!("[{engine}] {text}: {e:?}"))
+            };
+            hocba_assessment::secondary::year_subject_average(parse(first), parse(second))
+                .to_string()
+        };
+        let second_value = last["averages"]["semester"].as_str().unwrap().to_owned();
+        let expected = year_of(&first_value, &second_value);
+        assert_eq!(last["averages"]["year"], expected, "[{engine}] {last}");
+        assert!(
+            last["averages"]["year_missing"].is_null(),
+            "[{engine}] {last}"
+        );
+        let shown = self.row(&second, student).await;
+        assert_eq!(shown["average"]["semester"], second_value, "[{engine}]");
+        assert_eq!(
+            shown["average"]["year"], expected,
+            "[{engine}] the grid agrees"
+        );
+
+        // A pasted column in học kỳ II answers the year values too.
+        let final_version = shown["cells"]["final"]["version"].clone();
+        let answer = self
+            .env
+            .write_expect(
+                Method::POST,
+                &self.teacher,
+                &format!("{second}/cells/batch"),
+                json!({"cells": [{"student_id": student, "column": "final", "value": "4",
+                                  "version": final_version}]}),
+                StatusCode::OK,
+            )
+            .await;
+        let average = &answer["averages"][0];
+        let second_value = average["semester"].as_str().unwrap().to_owned();
+        let expected_after = year_of(&first_value, &second_value);
+        assert_ne!(
+            expected_after, expected,
+            "[{engine}] the final column counts"
+        );
+        assert_eq!(average["year"], expected_after, "[{engine}] {answer}");
+        assert_eq!(
+            self.row(&second, student).await["average"]["year"],
+            expected_after,
+            "[{engine}] the grid agrees"
         );
     }
 }

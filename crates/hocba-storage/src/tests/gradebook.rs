@@ -157,7 +157,9 @@ fn rejected(outcome: &CellsOutcome) -> &[crate::RejectedCell] {
 
 fn saved(outcome: CellsOutcome) -> (Vec<crate::SavedCell>, Vec<(StudentId, crate::Average)>) {
     match outcome {
-        CellsOutcome::Saved { cells, averages } => (cells, averages),
+        CellsOutcome::Saved {
+            cells, averages, ..
+        } => (cells, averages),
         other => panic!("expected saved cells, got {other:?}"),
     }
 }

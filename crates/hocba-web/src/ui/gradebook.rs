@@ -3,13 +3,15 @@
 //! entered) and the grid of one class × subject × semester.
 //!
 //! The grid is a server-rendered table that reads without script (inputs
-//! read-only, with a note); our own script (`/assets/grid.js`, no framework,
+//! read-only, a `<noscript>` note with the Excel way in, the typing help
+//! hidden); our own script (`/assets/grid.js`, no framework,
 //! from `grid.js` next to this file) makes it editable: arrows, Enter and
 //! Tab move between cells, a cell is saved through the gradebook API as it
 //! is typed (`PUT …/cells` with its version), a column pasted from Excel goes
 //! through `POST …/cells/batch` (all or nothing), and the answers (the
 //! Vietnamese message of a bad value, the 409 naming who changed the cell,
-//! the new semester average) are shown in place. The rules are the API's:
+//! the new semester average and, in học kỳ II, year average, computed by
+//! the server) are shown in place. The rules are the API's:
 //! this page only reads the store and asks the same policy.
 
 use super::layout::page;
@@ -221,7 +223,9 @@ async fn grid_page(
                     " Số cột: " (plan.regular) " ĐĐGtx, 1 ĐĐGgk, 1 ĐĐGck."
                 }
             }
-            p.why {
+            // How to type and paste: shown by the script, since without it
+            // nothing on this page saves.
+            p.why data-needs-script hidden {
                 "Bàn phím: mũi tên để di chuyển, Enter để lưu và xuống dòng, Tab sang ô kế tiếp, Esc để trả lại giá trị cũ. "
                 "Dán một cột (hoặc nhiều cột) chép từ Excel vào một ô: các ô bên dưới (và bên phải) được điền và lưu cùng lúc, "
                 "lưu tất cả hoặc không lưu gì."
@@ -232,7 +236,7 @@ async fn grid_page(
                 p { strong { (why.reason) } }
                 p.why { "Cách xử lý: " (why.remedy) }
                 @if edit.override_needed {
-                    p.why { "Bạn là quản trị viên: điểm bạn lưu ở đây là ghi đè, được ghi vào nhật ký của sổ điểm." }
+                    p.why data-needs-script hidden { "Bạn là quản trị viên: điểm bạn lưu ở đây là ghi đè, được ghi vào nhật ký của sổ điểm." }
                 }
             }
         }
@@ -244,8 +248,26 @@ async fn grid_page(
                 }
             }
         }
+        // Without script the grid is read-only (the inputs are rendered
+        // `readonly`; grid.js enables them): say so, why, and the way that
+        // needs no script, the gradebook's Excel file.
         @if edit.may_edit {
-            noscript { div.flash.error { "Trình duyệt đang tắt JavaScript nên sổ điểm chỉ để xem. Hãy bật JavaScript để nhập điểm, hoặc nhập bằng tệp Excel/API." } }
+            noscript {
+                div.flash.error id="noscript-note" role="note" {
+                    p { strong { "Trình duyệt đang tắt JavaScript nên sổ điểm này chỉ để xem: các ô điểm chỉ đọc, trang này không lưu được gì." } }
+                    p.why {
+                        "Lý do: mỗi ô được lưu ngay khi gõ, kèm phiên bản của ô để không ghi đè điểm người khác vừa sửa, "
+                        "và điểm trung bình được máy chủ tính lại ngay; các việc đó cần JavaScript."
+                    }
+                    p.why {
+                        "Cách xử lý: bật JavaScript cho trang này rồi tải lại trang; hoặc nhập điểm bằng Excel (không cần JavaScript): "
+                        a href={(api) "/sheet.xlsx"} { "tải sổ điểm môn này ra Excel (có sẵn điểm)" }
+                        ", điền điểm vào tệp rồi tải lên ở trang "
+                        a href={"/schools/" (school) "/classes/" (class) "/gradebook/" (number) "/excel"} { "Sổ điểm cả lớp bằng Excel – học kỳ " (semester_roman(semester)) }
+                        " (lưu tất cả hoặc không lưu gì, có bảng lỗi từng ô)."
+                    }
+                }
+            }
         }
         div id="grid-status" role="status" aria-live="polite" {}
         @if book.students.is_empty() {

@@ -13,7 +13,11 @@
 //   takes the current value and version;
 // - fills several cells from a paste (lines and tabs, as Excel copies),
 //   all or nothing, through POST <api>/cells/batch;
-// - updates the student's semester average from the server's answer.
+// - updates the student's semester average and, in học kỳ II, the year
+//   average (ĐTBmcn) from the server's answer: the law's arithmetic stays on
+//   the server (hocba-assessment), this script only shows its numbers;
+// - shows what the page hid for readers without script (the keyboard and
+//   paste help: without script nothing here saves).
 (function () {
   "use strict";
 
@@ -34,6 +38,11 @@
   function cellsOf(row) {
     return Array.prototype.slice.call(row.querySelectorAll("input[data-col]"));
   }
+
+  // What only makes sense with this script (how to type and paste).
+  Array.prototype.forEach.call(document.querySelectorAll("[data-needs-script]"), function (element) {
+    element.hidden = false;
+  });
 
   // Every input remembers the value the server holds; cells the user may
   // write (not in a locked column) become editable.
@@ -148,17 +157,31 @@
     }
   }
 
-  function setAverage(studentId, average) {
-    var row = table.querySelector('tbody tr[data-student="' + studentId + '"]');
-    var cell = row && row.querySelector("td.avg:not(.year)");
-    if (!cell || !average) {
-      return;
-    }
-    cell.textContent = average.semester ? shown(average.semester) : "—";
-    if (average.missing) {
-      cell.title = average.missing;
+  // A computed value (or "—") in its cell, with why it is missing as the
+  // cell's title.
+  function showValue(cell, value, missing) {
+    cell.textContent = value ? shown(value) : "—";
+    if (missing) {
+      cell.title = missing;
     } else {
       cell.removeAttribute("title");
+    }
+  }
+
+  // The server's `averages` of a student: the semester value and, in
+  // học kỳ II (where the page has a year column), the year value.
+  function setAverage(studentId, average) {
+    var row = table.querySelector('tbody tr[data-student="' + studentId + '"]');
+    if (!row || !average) {
+      return;
+    }
+    var semester = row.querySelector("td.avg:not(.year)");
+    if (semester) {
+      showValue(semester, average.semester, average.missing);
+    }
+    var year = row.querySelector("td.year");
+    if (year && ("year" in average || "year_missing" in average)) {
+      showValue(year, average.year, average.year_missing);
     }
   }
 
