@@ -17,6 +17,7 @@ pub mod level;
 pub mod lms;
 pub mod org;
 pub mod primary;
+pub mod primary_sheet;
 pub mod province;
 pub mod role;
 pub mod rollover;

@@ -39,6 +39,7 @@
 
 mod column;
 mod plan;
+mod primary_sheet;
 mod reader;
 mod report;
 mod summary_sheet;
@@ -49,6 +50,7 @@ pub use column::{
     record_columns, student_columns,
 };
 pub use plan::{Change, ImportPlan, RowAction, RowResult, RowStatus, plan_import};
+pub use primary_sheet::{PRIMARY_HEADING_ROW, PrimarySheetHeader, write_primary_sheet};
 pub use reader::{
     CellError, FileError, Limits, Table, TableRow, WorkbookTables, inspect_archive, read_sheets,
     read_table,

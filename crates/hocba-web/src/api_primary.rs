@@ -10,12 +10,12 @@
 //! rule: `hocba_storage` reads and writes, `hocba_domain::primary` decides.
 
 use crate::AppState;
-use crate::api::actor;
+use crate::api::{actor, xlsx_response};
 use crate::api_summary::authorise;
 use crate::error::{ApiError, ApiJson, AppError};
 use crate::session::CurrentUser;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -26,6 +26,7 @@ use hocba_domain::primary::{
     self, EntryScope, LineInput, Milestone, NamedStudent, PrimarySummaryLine, level_code,
     rating_code, test_code,
 };
+use hocba_domain::primary_sheet;
 use hocba_domain::role::Role;
 use hocba_domain::{ClassId, FieldErrors, SchoolId, StudentId, SubjectId};
 use hocba_storage::{CloseOutcome, PrimaryBook, PrimaryOutcome, Writer};
@@ -48,6 +49,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/schools/{school}/classes/{class}/primary/{milestone}",
             get(class_book).put(save_class),
+        )
+        .route(
+            "/api/v1/schools/{school}/classes/{class}/primary/{milestone}/sheet.xlsx",
+            get(sheet_xlsx),
+        )
+        .route(
+            "/api/v1/schools/{school}/classes/{class}/primary/{milestone}/sheet.pdf",
+            get(sheet_pdf),
         )
 }
 
@@ -582,4 +591,132 @@ async fn close(
         CloseOutcome::Closed(closure) => Ok(Json(json!({"closed": closure})).into_response()),
         CloseOutcome::Refused(why) => Err(AppError::Refused(why).into()),
     }
+}
+
+/// What both forms of the primary class summary sheet print: the sheet
+/// computed by `hocba_domain::primary_sheet` from the book and the
+/// milestone's summary, and the names around it.
+struct PrimarySheetData {
+    sheet: primary_sheet::PrimarySheet,
+    school_name: String,
+    class_name: String,
+    school_year: String,
+    homeroom: Option<String>,
+    status: String,
+}
+
+async fn primary_sheet_data(
+    state: &AppState,
+    user: &CurrentUser,
+    school: SchoolId,
+    class: ClassId,
+    milestone_key: &str,
+) -> Result<PrimarySheetData, AppError> {
+    authorise(
+        state,
+        user,
+        Action::ViewGradebook,
+        school,
+        Some(class),
+        None,
+    )
+    .await?;
+    let milestone = milestone(milestone_key)?;
+    let book = state.store.primary_book(school, class).await?;
+    let lines = summary_lines(&book, milestone);
+    let mut sheet = primary_sheet::class_sheet(
+        book.grade,
+        milestone,
+        &book.subjects,
+        &book.students,
+        &lines,
+    );
+    let semester = primary::milestone_semester(milestone);
+    let status = match (&book.not_primary, book.closure(semester)) {
+        // Not a primary class: the file says why, like the book's page,
+        // and has no students to count.
+        (Some(reason), _) => {
+            sheet.rows.clear();
+            sheet.tallies.clear();
+            sheet.counts.clear();
+            reason.clone()
+        }
+        (None, Some(closure)) => format!(
+            "Đã xác nhận hoàn thành đánh giá, khóa sổ {}: {} lúc {}.",
+            semester.label(),
+            closure.closed_by,
+            vietnam_time(closure.closed_at)
+        ),
+        (None, None) => format!(
+            "Chưa khóa sổ {}: đánh giá còn có thể thay đổi.",
+            semester.label()
+        ),
+    };
+    let school_row = state.store.school(school).await?;
+    Ok(PrimarySheetData {
+        sheet,
+        school_name: school_row.name,
+        class_name: book.class_name.clone(),
+        school_year: book.school_year.label(),
+        homeroom: book.homeroom.as_ref().map(|(_, name)| name.clone()),
+        status,
+    })
+}
+
+fn sheet_file_name(class: ClassId, data: &PrimarySheetData, extension: &str) -> String {
+    format!(
+        "tong-hop-{class}-{}.{extension}",
+        data.sheet.milestone.key()
+    )
+}
+
+/// "Bảng tổng hợp kết quả đánh giá giáo dục của lớp" at a milestone (.xlsx).
+async fn sheet_xlsx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((school, class, milestone_key)): Path<(SchoolId, ClassId, String)>,
+) -> ApiResult {
+    let data = primary_sheet_data(&state, &user, school, class, &milestone_key).await?;
+    let header = hocba_spreadsheet::PrimarySheetHeader {
+        school_name: &data.school_name,
+        class_name: &data.class_name,
+        school_year: &data.school_year,
+        homeroom: data.homeroom.as_deref(),
+        status: &data.status,
+    };
+    let bytes = hocba_spreadsheet::write_primary_sheet(&header, &data.sheet)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(xlsx_response(bytes, &sheet_file_name(class, &data, "xlsx")))
+}
+
+/// The same sheet as PDF (A4 landscape), printed by `hocba_report`.
+async fn sheet_pdf(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((school, class, milestone_key)): Path<(SchoolId, ClassId, String)>,
+) -> ApiResult {
+    let data = primary_sheet_data(&state, &user, school, class, &milestone_key).await?;
+    let sheet_header = hocba_report::PrimarySheetHeader {
+        school_name: &data.school_name,
+        class_name: &data.class_name,
+        school_year: &data.school_year,
+        homeroom: data.homeroom.as_deref(),
+        status: &data.status,
+    };
+    let bytes = hocba_report::write_primary_pdf(&sheet_header, &data.sheet)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}\"",
+                    sheet_file_name(class, &data, "pdf")
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

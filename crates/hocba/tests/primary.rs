@@ -474,6 +474,13 @@ async fn the_primary_book_over_http() {
         let path = format!("/schools/{school}/classes/{class_id}/primary/mid_S1");
         let html = page(&env, &cookie, &path).await;
         assert!(html.contains("Tổng hợp giữa học kỳ I"), "[{e}]");
+        // The class summary sheet of the milestone, as .xlsx and PDF.
+        for file in ["sheet.xlsx", "sheet.pdf"] {
+            assert!(
+                html.contains(&format!("/api/v1{path}/{file}")),
+                "[{e}] the page links {file}"
+            );
+        }
         let csrf = html
             .split("name=\"csrf\" value=\"")
             .nth(1)
@@ -750,4 +757,293 @@ async fn page(env: &Env, cookie: &str, path: &str) -> String {
         env.engine
     );
     response.text().await.unwrap()
+}
+
+/// Every cell of the first sheet of an .xlsx, as text.
+fn sheet_cells(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx};
+    let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("an xlsx");
+    let name = workbook.sheet_names()[0].clone();
+    let range = workbook.worksheet_range(&name).expect("the first sheet");
+    range
+        .rows()
+        .map(|row| row.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+fn pdf_text(pdf: &[u8]) -> String {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8", "-", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("pdftotext (poppler-utils) is needed: apt-get install poppler-utils");
+    child.stdin.take().unwrap().write_all(pdf).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "pdftotext could not read the PDF");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The class summary sheet of a primary class ("Bảng tổng hợp kết quả đánh
+/// giá giáo dục của lớp") as .xlsx and PDF says what the API's summary
+/// says, student by student; a teacher of another class is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_primary_summary_sheet_over_http() {
+    use hocba_domain::primary_sheet::{PRIMARY_SHEET_TITLE, promotion_text};
+    use hocba_spreadsheet::PRIMARY_HEADING_ROW;
+    for db in hocba_test_support::test_databases().await {
+        let env = Env::start(db).await;
+        let e = env.engine;
+        let school = env.school_of("th.admin");
+        let admin = env.token("th.admin").await;
+        let gvbm = env.token("th.gvbm").await;
+        let class = homeroom_class(&env, &admin, school).await;
+        let class_id = id(&class);
+        let base = format!("/api/v1/schools/{school}/classes/{class_id}/primary/end_of_year");
+
+        // The administrator enters the year for every student but the
+        // last (with the override: no entry window is needed): a third
+        // all Hoàn thành tốt / Tốt with tests of 9–10, a third with
+        // Hoàn thành / Đạt and tests of 7, a third Hoàn thành tốt with
+        // tests of 8, some with an outstanding achievement.
+        let book = env.get_ok(&admin, &base).await;
+        let subjects = book["subjects"].as_array().unwrap().clone();
+        let students = book["students"].as_array().unwrap().clone();
+        assert!(students.len() >= 10, "[{e}] {} students", students.len());
+        let rating_keys: Vec<&str> = Quality::ALL
+            .iter()
+            .map(|q| q.key())
+            .chain(Competency::ALL.iter().map(|c| c.key()))
+            .collect();
+        let lines: Vec<Value> = students[..students.len() - 1]
+            .iter()
+            .enumerate()
+            .map(|(i, student)| {
+                let (level, rating) = match i % 3 {
+                    1 => ("H", "Đ"),
+                    _ => ("T", "T"),
+                };
+                json!({
+                    "student_id": student["student_id"],
+                    "version": student["version"],
+                    "levels": subjects.iter().map(|s| (id(s).to_string(), level)).collect::<BTreeMap<_, _>>(),
+                    "tests": subjects.iter().enumerate().filter(|(_, s)| s["has_test"] == true)
+                        .map(|(n, s)| (id(s).to_string(), match i % 3 { 0 => 9 + (n % 2), 1 => 7, _ => 8 }.to_string()))
+                        .collect::<BTreeMap<_, _>>(),
+                    "ratings": rating_keys.iter().map(|k| (k.to_string(), rating)).collect::<BTreeMap<_, _>>(),
+                    "outstanding": i % 3 == 2 && i % 2 == 0,
+                })
+            })
+            .collect();
+        env.write_expect(
+            Method::PUT,
+            &admin,
+            &base,
+            json!({"students": lines, "override": true}),
+            StatusCode::OK,
+        )
+        .await;
+        let book = env.get_ok(&admin, &base).await;
+        let summary = book["summary"].as_array().unwrap();
+        let students = book["students"].as_array().unwrap();
+        for label in ["Hoàn thành xuất sắc", "Hoàn thành tốt", "Hoàn thành"] {
+            assert!(
+                summary.iter().any(|l| l["result"] == label),
+                "[{e}] no {label}: {book}"
+            );
+        }
+        assert!(summary.iter().any(|l| l["award"].is_string()), "[{e}]");
+        assert_eq!(summary.last().unwrap()["complete"], false, "[{e}]");
+
+        // What each student's row must say, from the API's summary.
+        let ratings = book["ratings"].as_array().unwrap();
+        let expected_rows: Vec<(String, Vec<String>)> = students
+            .iter()
+            .zip(summary)
+            .map(|(student, line)| {
+                assert_eq!(student["student_id"], line["student_id"], "[{e}]");
+                let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+                let mut cells = Vec::new();
+                for subject in &subjects {
+                    let key = id(subject).to_string();
+                    cells.push(text(&student["levels"][&key]));
+                    if subject["has_test"] == true {
+                        cells.push(text(&student["tests"][&key]));
+                    }
+                }
+                for rating in ratings {
+                    cells.push(text(&student["ratings"][rating["key"].as_str().unwrap()]));
+                }
+                cells.push(text(&line["result"]));
+                cells.push(text(&line["award"]));
+                cells.push(promotion_text(
+                    line["class_completed"].as_bool(),
+                    line["programme_completed"].as_bool(),
+                ));
+                let missing: Vec<String> = line["missing"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(text)
+                    .collect();
+                cells.push(if missing.is_empty() {
+                    String::new()
+                } else {
+                    format!("Chưa đủ đánh giá: {}", missing.join(" "))
+                });
+                (text(&student["full_name"]), cells)
+            })
+            .collect();
+
+        // The .xlsx: the heading, then one row per student in class-list order.
+        let response = env
+            .send(
+                Method::GET,
+                &format!("{base}/sheet.xlsx"),
+                Some(&admin),
+                common::Payload::None,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "[{e}]");
+        assert_eq!(
+            response.headers()[reqwest::header::CONTENT_TYPE],
+            common::XLSX_TYPE,
+            "[{e}]"
+        );
+        let cells = sheet_cells(&response.bytes().await.unwrap());
+        assert!(
+            cells[0][0].contains("Tiểu học Lê Lợi"),
+            "[{e}] {:?}",
+            cells[0]
+        );
+        assert!(cells[1][0].starts_with(PRIMARY_SHEET_TITLE), "[{e}]");
+        assert!(
+            cells[2][0].contains(book["class_name"].as_str().unwrap()),
+            "[{e}]"
+        );
+        let heading = &cells[PRIMARY_HEADING_ROW as usize];
+        assert_eq!(heading[1], "Họ và tên", "[{e}]");
+        let mut expected_heading = Vec::new();
+        for subject in &subjects {
+            let name = subject["name"].as_str().unwrap().to_owned();
+            if subject["has_test"] == true {
+                expected_heading.push(name.clone());
+                expected_heading.push(format!("{name} (KTĐK)"));
+            } else {
+                expected_heading.push(name);
+            }
+        }
+        expected_heading.extend(
+            ratings
+                .iter()
+                .map(|r| r["label"].as_str().unwrap().to_owned()),
+        );
+        assert_eq!(
+            &heading[2..2 + expected_heading.len()],
+            &expected_heading[..],
+            "[{e}]"
+        );
+        for (index, (name, values)) in expected_rows.iter().enumerate() {
+            let row = &cells[PRIMARY_HEADING_ROW as usize + 1 + index];
+            assert_eq!(row[0], (index + 1).to_string(), "[{e}]");
+            assert_eq!(&row[1], name, "[{e}]");
+            assert!(hocba_text::is_nfc(&row[1]), "[{e}]");
+            assert_eq!(&row[2..], &values[..], "[{e}] row of {name}");
+        }
+        let flat_cells: Vec<String> = cells
+            .iter()
+            .flat_map(|r| r.iter().cloned())
+            .filter(|c| !c.is_empty())
+            .collect();
+        let count_line = format!(
+            "Sĩ số: {}; đủ đánh giá: {}",
+            book["counts"]["students"], book["counts"]["complete"]
+        );
+        assert!(flat_cells.contains(&count_line), "[{e}] {count_line}");
+        let results_line = flat_cells
+            .iter()
+            .find(|c| c.starts_with("Kết quả giáo dục — "))
+            .unwrap_or_else(|| panic!("[{e}] no result counts"));
+        for (label, n) in book["counts"]["results"].as_object().unwrap() {
+            assert!(
+                results_line.contains(&format!("{label}: {n}")),
+                "[{e}] {results_line}"
+            );
+        }
+
+        // The PDF: the same rows, each student's values in order on their
+        // line of each table (subjects, ratings, results).
+        let response = env
+            .send(
+                Method::GET,
+                &format!("{base}/sheet.pdf"),
+                Some(&admin),
+                common::Payload::None,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "[{e}]");
+        assert_eq!(
+            response.headers()[reqwest::header::CONTENT_TYPE],
+            "application/pdf",
+            "[{e}]"
+        );
+        let pdf = response.bytes().await.unwrap();
+        assert!(pdf.starts_with(b"%PDF-"), "[{e}]");
+        let text = pdf_text(&pdf);
+        assert!(hocba_text::is_nfc(&text), "[{e}]");
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(&count_line), "[{e}]");
+        assert!(flat.contains(results_line.as_str()), "[{e}] {results_line}");
+        let pdf_lines: Vec<&str> = text.lines().collect();
+        let subject_count = expected_heading.len() - ratings.len();
+        let parts = [
+            0..subject_count,
+            subject_count..expected_heading.len(),
+            expected_heading.len()..expected_heading.len() + 2,
+        ];
+        let mut from = 0;
+        for part in parts {
+            for (index, (name, values)) in expected_rows.iter().enumerate() {
+                let (at, line) = pdf_lines
+                    .iter()
+                    .enumerate()
+                    .skip(from)
+                    .find(|(_, l)| {
+                        l.contains(name.as_str())
+                            && l.trim_start().starts_with(&format!("{} ", index + 1))
+                    })
+                    .unwrap_or_else(|| panic!("[{e}] {name} not found in order in the PDF"));
+                from = at + 1;
+                let mut rest = &line[line.find(name.as_str()).unwrap() + name.len()..];
+                for value in values[part.clone()].iter().filter(|v| !v.is_empty()) {
+                    let found = rest
+                        .find(value.as_str())
+                        .unwrap_or_else(|| panic!("[{e}] {value} missing after {name}: {line}"));
+                    rest = &rest[found + value.len()..];
+                }
+            }
+        }
+        // The promotion and the note (they may wrap).
+        for (_, values) in &expected_rows {
+            for value in &values[values.len() - 2..] {
+                let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+                assert!(flat.contains(&value), "[{e}] {value}");
+            }
+        }
+
+        // A teacher of another class: refused, with the reason, for both files.
+        for file in ["sheet.xlsx", "sheet.pdf"] {
+            let (status, body) = env
+                .call(
+                    Method::GET,
+                    &format!("{base}/{file}"),
+                    Some(&gvbm),
+                    common::Payload::None,
+                )
+                .await;
+            assert_forbidden(e, &format!("th.gvbm downloads {file}"), status, &body);
+        }
+    }
 }

@@ -297,6 +297,10 @@ fn markup(
                     }
                 }
                 h2 { "Tổng hợp " (milestone.vietnamese()) }
+                p { @let sheet = format!("/api/v1/schools/{school}/classes/{class}/primary/{}/sheet", milestone.key());
+                    a.button.secondary href={(sheet) ".xlsx"} { "Tải Bảng tổng hợp kết quả đánh giá giáo dục của lớp (.xlsx)" }
+                    " "
+                    a.button.secondary href={(sheet) ".pdf"} { "Tải Bảng tổng hợp kết quả đánh giá giáo dục của lớp (PDF)" } }
                 p.why { @if year_end {
                     "Kết quả giáo dục, hoàn thành chương trình lớp học và khen thưởng do thư viện đánh giá tính theo Thông tư 27/2020 (Điều 8, 11, 12); bấm “Lý do” để xem từng căn cứ."
                 } @else {
