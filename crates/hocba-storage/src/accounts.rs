@@ -5,8 +5,9 @@
 use crate::audit::{self, Change};
 use crate::records::registry_sql;
 use crate::{Actor, Result, Store, StoreError, new_id, now_millis};
+use hocba_domain::gradebook::{Semester, TeachingAssignment};
 use hocba_domain::role::{Role, RoleGrant};
-use hocba_domain::{StaffId, UnitId, UserId};
+use hocba_domain::{ClassId, StaffId, SubjectId, UnitId, UserId};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -50,6 +51,51 @@ pub struct Session {
     pub csrf_token: String,
     pub expires_at: i64,
 }
+
+/// A live session with everything the access policy needs about its user,
+/// read in one statement ([`Store::session_user`]).
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub session: Session,
+    pub account: AccountRow,
+    /// Classes of the school's current year whose homeroom teacher the
+    /// account's staff record is (empty without a staff record).
+    pub homeroom_classes: Vec<ClassId>,
+    /// What the account's staff record teaches in the school's current year.
+    pub teaching: Vec<TeachingAssignment>,
+}
+
+/// One statement for every request's "who is calling": the session and its
+/// account, the account's grants, and (for staff, in their home school's
+/// current year) homeroom classes and teaching assignments. Each branch
+/// starts from the live session, so the whole answer is one snapshot and
+/// nothing is cached: a grant revoked or an assignment removed is gone from
+/// the next request. Branches share one row shape: `kind`, texts `t1..t5`,
+/// numbers `n1..n6`.
+const SESSION_USER_SQL: &str = "
+    SELECT 'account' AS kind, s.kind AS t1, s.csrf_token AS t2, u.username AS t3, u.display_name AS t4,
+           u.password_hash AS t5, s.user_id AS n1, u.home_unit_id AS n2, u.staff_id AS n3,
+           u.must_change_password AS n4, u.disabled AS n5, s.expires_at AS n6
+    FROM session s JOIN app_user u ON u.id = s.user_id
+    WHERE s.token_hash = $1 AND s.expires_at > $2
+    UNION ALL
+    SELECT 'grant', g.role, NULL, NULL, NULL, NULL, g.unit_id, NULL, NULL, NULL, NULL, NULL
+    FROM session s JOIN role_grant g ON g.user_id = s.user_id
+    WHERE s.token_hash = $1 AND s.expires_at > $2
+    UNION ALL
+    SELECT 'homeroom', NULL, NULL, NULL, NULL, NULL, h.class_id, NULL, NULL, NULL, NULL, NULL
+    FROM session s JOIN app_user u ON u.id = s.user_id
+    JOIN homeroom_assignment h ON h.school_id = u.home_unit_id AND h.staff_id = u.staff_id
+    WHERE s.token_hash = $1 AND s.expires_at > $2
+      AND h.school_year_id = (SELECT y.id FROM school_year y WHERE y.school_id = u.home_unit_id
+                              ORDER BY y.start_year DESC LIMIT 1)
+    UNION ALL
+    SELECT 'teaching', NULL, NULL, NULL, NULL, NULL, a.class_id, a.subject_id, a.semester, NULL, NULL, NULL
+    FROM session s JOIN app_user u ON u.id = s.user_id
+    JOIN teaching_assignment a ON a.school_id = u.home_unit_id AND a.staff_id = u.staff_id
+    WHERE s.token_hash = $1 AND s.expires_at > $2
+      AND a.school_year_id = (SELECT y.id FROM school_year y WHERE y.school_id = u.home_unit_id
+                              ORDER BY y.start_year DESC LIMIT 1)";
 
 const ACCOUNT_SELECT: &str = "SELECT id, username, display_name, home_unit_id, staff_id, must_change_password, disabled, password_hash FROM app_user";
 
@@ -269,6 +315,93 @@ impl Store {
             })
         })
         .transpose()
+    }
+
+    /// The live session for a token hash with its account, grants, homeroom
+    /// classes and teaching assignments, in one statement (every request
+    /// asks this); `None` for an unknown or expired session.
+    pub async fn session_user(&self, token_hash: &str) -> Result<Option<SessionUser>> {
+        let rows = sqlx::query(SESSION_USER_SQL)
+            .bind(token_hash)
+            .bind(now_millis())
+            .fetch_all(&self.pool)
+            .await?;
+        let mut found: Option<(Session, AccountRow)> = None;
+        let mut grants = Vec::new();
+        let mut homeroom_classes = Vec::new();
+        let mut teaching = Vec::new();
+        for row in &rows {
+            let kind: String = row.try_get("kind")?;
+            let number = |name: &str| -> Result<i64> {
+                row.try_get::<Option<i64>, _>(name)?.ok_or_else(|| {
+                    StoreError::NotFound(format!("phiên đăng nhập ({kind}: {name})"))
+                })
+            };
+            match kind.as_str() {
+                "account" => {
+                    let session_kind: String = row.try_get("t1")?;
+                    let user_id = UserId(number("n1")?);
+                    found = Some((
+                        Session {
+                            user_id,
+                            kind: if session_kind == "api" {
+                                SessionKind::Api
+                            } else {
+                                SessionKind::Browser
+                            },
+                            csrf_token: row.try_get("t2")?,
+                            expires_at: number("n6")?,
+                        },
+                        AccountRow {
+                            id: user_id,
+                            username: row.try_get("t3")?,
+                            display_name: row.try_get("t4")?,
+                            home_unit: UnitId(number("n2")?),
+                            staff_id: row.try_get::<Option<i64>, _>("n3")?.map(StaffId),
+                            must_change_password: number("n4")? != 0,
+                            disabled: number("n5")? != 0,
+                            grants: Vec::new(),
+                            password_hash: row.try_get("t5")?,
+                        },
+                    ));
+                }
+                "grant" => {
+                    let role: Option<String> = row.try_get("t1")?;
+                    if let Some(role) = role.as_deref().and_then(Role::from_code) {
+                        grants.push((role, UnitId(number("n1")?)));
+                    }
+                }
+                "homeroom" => homeroom_classes.push(ClassId(number("n1")?)),
+                _ => {
+                    let semester = number("n3")?;
+                    teaching.push(TeachingAssignment {
+                        class: ClassId(number("n1")?),
+                        subject: SubjectId(number("n2")?),
+                        semester: u8::try_from(semester)
+                            .ok()
+                            .and_then(Semester::from_number)
+                            .ok_or_else(|| {
+                                StoreError::Refused(format!("Học kỳ {semester} không hợp lệ."))
+                            })?,
+                    });
+                }
+            }
+        }
+        let Some((session, mut account)) = found else {
+            return Ok(None);
+        };
+        // The order of `grants()` (by role code).
+        grants.sort_by(|a, b| a.0.code().cmp(b.0.code()).then(a.1.0.cmp(&b.1.0)));
+        account.grants = grants
+            .into_iter()
+            .map(|(role, unit)| RoleGrant { role, unit })
+            .collect();
+        Ok(Some(SessionUser {
+            session,
+            account,
+            homeroom_classes,
+            teaching,
+        }))
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {

@@ -434,6 +434,11 @@ pub(crate) async fn load_subject<'e, E: Executor<'e, Database = Any>>(
     .fetch_optional(executor)
     .await?
     .ok_or_else(|| StoreError::NotFound("lớp hoặc môn học này trong trường".into()))?;
+    subject_from(&row, class, subject)
+}
+
+/// The class × subject from a row with the columns of [`load_subject`].
+fn subject_from(row: &AnyRow, class: ClassId, subject: SubjectId) -> Result<GradebookSubject> {
     let class_grade: i64 = row.try_get("class_grade")?;
     let subject_grade: i64 = row.try_get("subject_grade")?;
     let year: i64 = row.try_get("school_year_id")?;
@@ -478,6 +483,200 @@ pub(crate) async fn load_subject<'e, E: Executor<'e, Database = Any>>(
         required_regular: plan_subject.required_regular(),
         default_plan: plan_subject.default_plan(),
     })
+}
+
+/// What the entry rules read about one gradebook before a save, in two
+/// statements instead of one per fact.
+struct BookFacts {
+    info: GradebookSubject,
+    closure: Option<crate::summary::TermClosure>,
+    plan: Option<ColumnPlan>,
+    teacher: Option<StaffId>,
+    windows: Vec<EntryWindow>,
+    locks: HashMap<Column, ColumnLock>,
+    students: HashMap<StudentId, String>,
+    cells: HashMap<StudentId, Vec<CellState>>,
+}
+
+/// The one-row facts of a gradebook: class, year and subject (as
+/// [`load_subject`]), the class × semester's closure, the plan and the
+/// assigned teacher (each at most one row: primary or unique keys).
+const BOOK_ROW_SQL: &str = "
+    SELECT c.name AS class_name, c.grade AS class_grade, c.school_year_id, y.start_year,
+           s.name AS subject_name, s.grade AS subject_grade, s.school_year_id AS subject_year,
+           s.mode, s.periods_per_year,
+           tc.closed, tc.closed_at, tc.closed_by, tc.reopened_at, tc.reopened_by, tc.reopen_reason,
+           p.regular_columns, p.midterm_columns, p.final_columns, p.version AS plan_version,
+           a.staff_id AS teacher_staff_id, t.id AS teacher_found
+    FROM class c
+    JOIN school_year y ON y.school_id = c.school_id AND y.id = c.school_year_id
+    JOIN subject s ON s.school_id = c.school_id AND s.id = $3
+    LEFT JOIN term_closure tc ON tc.school_id = c.school_id AND tc.class_id = c.id AND tc.semester = $4
+    LEFT JOIN column_plan p ON p.school_id = c.school_id AND p.class_id = c.id
+                           AND p.subject_id = $3 AND p.semester = $4
+    LEFT JOIN teaching_assignment a ON a.school_id = c.school_id AND a.class_id = c.id
+                                   AND a.subject_id = $3 AND a.semester = $4
+    LEFT JOIN staff t ON t.school_id = a.school_id AND t.id = a.staff_id
+    WHERE c.school_id = $1 AND c.id = $2";
+
+/// The many-row facts of a gradebook in one statement: the entry windows
+/// of the class's grade and year, the column locks, the studying students
+/// (only `$5` when given) and their cells. Branches share one row shape:
+/// `kind`, numbers `n1..n6`, texts `k`, `m`, `who`, `why`.
+const BOOK_ROWS_SQL: &str = "
+    SELECT 'window' AS kind, w.id AS n1, w.grade AS n2, w.semester AS n3, w.opens_at AS n4,
+           w.closes_at AS n5, CAST(NULL AS BIGINT) AS n6, CAST(NULL AS TEXT) AS k,
+           CAST(NULL AS TEXT) AS m, CAST(NULL AS TEXT) AS who, CAST(NULL AS TEXT) AS why
+    FROM entry_window w
+    JOIN class c ON c.school_id = w.school_id AND c.id = $2
+                AND c.school_year_id = w.school_year_id AND c.grade = w.grade
+    WHERE w.school_id = $1 AND w.semester = $4
+    UNION ALL
+    SELECT 'lock', l.locked_at, NULL, NULL, NULL, NULL, NULL, l.column_key, NULL, l.locked_by, l.reason
+    FROM column_lock l
+    WHERE l.school_id = $1 AND l.class_id = $2 AND l.subject_id = $3 AND l.semester = $4
+    UNION ALL
+    SELECT 'student', e.student_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, st.full_name, NULL
+    FROM enrolment e
+    JOIN class c ON c.school_id = e.school_id AND c.id = e.class_id AND c.school_year_id = e.school_year_id
+    JOIN student st ON st.school_id = e.school_id AND st.id = e.student_id
+    WHERE e.school_id = $1 AND e.class_id = $2 AND e.status = 'studying'
+      AND ($5 IS NULL OR e.student_id = $5)
+    UNION ALL
+    SELECT 'cell', g.student_id, g.tenths, g.missed_make_up, g.synced, g.version, g.updated_at,
+           g.column_key, g.mark, g.updated_by, NULL
+    FROM gradebook_cell g
+    WHERE g.school_id = $1 AND g.subject_id = $3 AND g.semester = $4
+      AND ($5 IS NULL OR g.student_id = $5)
+      AND g.student_id IN (SELECT e.student_id FROM enrolment e
+                           JOIN class c ON c.school_id = e.school_id AND c.id = e.class_id
+                                       AND c.school_year_id = e.school_year_id
+                           WHERE e.school_id = $1 AND e.class_id = $2)";
+
+/// Reads [`BookFacts`]: the same facts as `load_subject`, `load_closure`,
+/// `load_plan`, `load_teacher`, `load_window`, `load_locks`,
+/// `load_class_students` and `load_cells`, in two statements. Inside a
+/// writing transaction, call it after the class row's lock
+/// ([`crate::summary::lock_class`]) so that the closure read is the one
+/// close_term committed (on PostgreSQL each statement reads what was
+/// committed before it started).
+async fn load_book_facts(
+    conn: &mut AnyConnection,
+    school: SchoolId,
+    class: ClassId,
+    subject: SubjectId,
+    semester: Semester,
+    only: Option<StudentId>,
+) -> Result<BookFacts> {
+    let number = i64::from(semester.number());
+    let row = sqlx::query(BOOK_ROW_SQL)
+        .bind(school.0)
+        .bind(class.0)
+        .bind(subject.0)
+        .bind(number)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound("lớp hoặc môn học này trong trường".into()))?;
+    let info = subject_from(&row, class, subject)?;
+    let closure = match row.try_get::<Option<i64>, _>("closed")? {
+        Some(_) => Some(crate::summary::closure_from(&row)?),
+        None => None,
+    };
+    let plan = match row.try_get::<Option<i64>, _>("plan_version")? {
+        Some(_) => Some(plan_from(&row)?),
+        None => None,
+    };
+    // As load_teacher: an assignment whose staff record is gone names no one.
+    let teacher = match row.try_get::<Option<i64>, _>("teacher_found")? {
+        Some(_) => row
+            .try_get::<Option<i64>, _>("teacher_staff_id")?
+            .map(StaffId),
+        None => None,
+    };
+    let rows = sqlx::query(BOOK_ROWS_SQL)
+        .bind(school.0)
+        .bind(class.0)
+        .bind(subject.0)
+        .bind(number)
+        .bind(only.map(|s| s.0))
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut facts = BookFacts {
+        info,
+        closure,
+        plan,
+        teacher,
+        windows: Vec::new(),
+        locks: HashMap::new(),
+        students: HashMap::new(),
+        cells: HashMap::new(),
+    };
+    for row in &rows {
+        let kind: String = row.try_get("kind")?;
+        let number = |name: &str| -> Result<i64> {
+            row.try_get::<Option<i64>, _>(name)?
+                .ok_or_else(|| StoreError::NotFound(format!("dữ liệu sổ điểm ({kind}: {name})")))
+        };
+        let text = |name: &str| -> Result<String> {
+            Ok(row.try_get::<Option<String>, _>(name)?.unwrap_or_default())
+        };
+        match kind.as_str() {
+            "window" => {
+                let semester = number("n3")?;
+                facts.windows.push(EntryWindow {
+                    id: number("n1")?,
+                    grade: u8::try_from(number("n2")?).unwrap_or(0),
+                    semester: u8::try_from(semester)
+                        .ok()
+                        .and_then(Semester::from_number)
+                        .ok_or_else(|| {
+                            StoreError::Refused(gradebook::invalid_semester(&semester.to_string()))
+                        })?,
+                    opens_at: number("n4")?,
+                    closes_at: number("n5")?,
+                });
+            }
+            "lock" => {
+                let column = Column::parse(&text("k")?).map_err(StoreError::Refused)?;
+                facts.locks.insert(
+                    column,
+                    ColumnLock {
+                        column,
+                        locked_at: number("n1")?,
+                        locked_by: text("who")?,
+                        reason: text("why")?,
+                    },
+                );
+            }
+            "student" => {
+                facts
+                    .students
+                    .insert(StudentId(number("n1")?), text("who")?);
+            }
+            _ => {
+                let column = Column::parse(&text("k")?).map_err(StoreError::Refused)?;
+                let tenths: Option<i64> = row.try_get("n2")?;
+                let mark: Option<String> = row.try_get("m")?;
+                facts
+                    .cells
+                    .entry(StudentId(number("n1")?))
+                    .or_default()
+                    .push(CellState {
+                        column,
+                        value: CellValue::from_stored(tenths, mark.as_deref()).map(CellValue::code),
+                        missed_make_up: number("n3")? != 0,
+                        synced: number("n4")? != 0,
+                        version: number("n5")?,
+                        updated_at: number("n6")?,
+                        updated_by: text("who")?,
+                    });
+            }
+        }
+    }
+    for list in facts.cells.values_mut() {
+        list.sort_by_key(|cell| cell.column.order());
+    }
+    Ok(facts)
 }
 
 pub(crate) async fn load_plan<'e, E: Executor<'e, Database = Any>>(
@@ -765,59 +964,48 @@ async fn decide_cells(
     writer: Writer,
     edits: &[CellEdit],
 ) -> Result<Decision> {
-    let info = load_subject(&mut *conn, school, class, subject).await?;
-    let place = info.place(semester);
-    if let Some(refusal) = info.no_gradebook_refusal() {
-        return Ok(Decision::Stop(CellsOutcome::Refused(refusal)));
-    }
-    // Closed book (close_term): no override lifts it, only a reopening.
-    if let Some(refusal) = crate::summary::closed_refusal(&mut *conn, school, class, &place).await?
-    {
-        return Ok(Decision::Stop(CellsOutcome::Refused(refusal)));
-    }
-    let Some((plan, _)) = load_plan(&mut *conn, school, class, subject, semester).await? else {
-        return Ok(Decision::Stop(CellsOutcome::Refused(
-            EntryRefusal::NotDeclared { place },
-        )));
-    };
-    let teacher = load_teacher(&mut *conn, school, class, subject, semester).await?;
-    let entrant = Entrant {
-        admin: writer.admin,
-        assigned: writer.staff.is_some()
-            && teacher.as_ref().map(|(staff, _)| *staff) == writer.staff,
-        override_requested: writer.override_requested,
-    };
-    let window = load_window(
-        &mut *conn,
-        school,
-        info.school_year_id,
-        info.grade,
-        semester,
-    )
-    .await?;
-    // Assignment and window concern the whole gradebook: refuse once.
-    if let Err(refusal) = gradebook::check_entry(&place, entrant, &window, None) {
-        return Ok(Decision::Stop(CellsOutcome::Refused(refusal)));
-    }
-    let locks = load_locks(&mut *conn, school, class, subject, semester).await?;
     // A save that concerns one student (the grid's one-cell save) reads
     // only that student's rows.
     let only = edits
         .first()
         .map(|e| e.student)
         .filter(|first| edits.iter().all(|e| e.student == *first));
-    let students =
-        load_class_students(&mut *conn, school, class, info.school_year_id, only).await?;
-    let cells = load_cells(
-        &mut *conn,
-        school,
-        class,
-        info.school_year_id,
-        subject,
-        semester,
-        only,
-    )
-    .await?;
+    // The class row's lock first (close_term takes it too), then every fact
+    // in two statements.
+    crate::summary::lock_class(&mut *conn, school, class).await?;
+    let BookFacts {
+        info,
+        closure,
+        plan,
+        teacher,
+        windows,
+        locks,
+        students,
+        cells,
+    } = load_book_facts(&mut *conn, school, class, subject, semester, only).await?;
+    let place = info.place(semester);
+    if let Some(refusal) = info.no_gradebook_refusal() {
+        return Ok(Decision::Stop(CellsOutcome::Refused(refusal)));
+    }
+    // Closed book (close_term): no override lifts it, only a reopening.
+    if let Some(refusal) = crate::summary::closed_book(closure, &place) {
+        return Ok(Decision::Stop(CellsOutcome::Refused(refusal)));
+    }
+    let Some(plan) = plan else {
+        return Ok(Decision::Stop(CellsOutcome::Refused(
+            EntryRefusal::NotDeclared { place },
+        )));
+    };
+    let entrant = Entrant {
+        admin: writer.admin,
+        assigned: writer.staff.is_some() && teacher == writer.staff,
+        override_requested: writer.override_requested,
+    };
+    let window = gradebook::window_state(&windows, now_millis());
+    // Assignment and window concern the whole gradebook: refuse once.
+    if let Err(refusal) = gradebook::check_entry(&place, entrant, &window, None) {
+        return Ok(Decision::Stop(CellsOutcome::Refused(refusal)));
+    }
 
     let mut planned: Vec<Planned> = Vec::new();
     let mut rejected = Vec::new();
@@ -943,9 +1131,10 @@ const CELLS_PER_STATEMENT: usize = 100;
 /// Writes the decided cells of one gradebook set-based: the changed cells
 /// that exist are removed in chunks, each row only at the version read
 /// (so a writer that got in between is noticed), then every changed cell
-/// and its trail row are inserted in chunks. `Err` lists the positions in
-/// `planned` of the chunk where another writer got in first (nothing of
-/// the transaction may be committed then).
+/// and its trail row are inserted in chunks; a single existing cell (the
+/// grid's one-cell save) is updated in place instead, at the version read.
+/// `Err` lists the positions in `planned` of the chunk where another writer
+/// got in first (nothing of the transaction may be committed then).
 #[allow(clippy::too_many_arguments)]
 async fn write_cells(
     conn: &mut AnyConnection,
@@ -990,7 +1179,45 @@ async fn write_cells(
         .copied()
         .filter(|p| decided.planned[*p].old.is_some())
         .collect();
-    for chunk in replaced.chunks(CELLS_PER_STATEMENT) {
+    let version_of = |item: &Planned| item.old.as_ref().map_or(1, |c| c.version + 1);
+    // The grid's save of one existing cell: one UPDATE at the version read
+    // (one statement instead of a DELETE and an INSERT).
+    let updated = match replaced[..] {
+        [p] => {
+            let item = &decided.planned[p];
+            let done = sqlx::query(
+                "UPDATE gradebook_cell SET school_year_id = $1, tenths = $2, mark = $3, missed_make_up = $4,
+                    synced = 0, version = $5, updated_at = $6, updated_by_user_id = $7, updated_by = $8
+                 WHERE school_id = $9 AND student_id = $10 AND subject_id = $11 AND semester = $12
+                   AND column_key = $13 AND version = $14",
+            )
+            .bind(decided.info.school_year_id.0)
+            .bind(item.new.and_then(CellValue::tenths))
+            .bind(item.new.and_then(CellValue::mark))
+            .bind(i64::from(item.missed_make_up))
+            .bind(version_of(item))
+            .bind(now)
+            .bind(actor.user_id.map(|u| u.0))
+            .bind(actor.name.clone())
+            .bind(school.0)
+            .bind(item.student.0)
+            .bind(subject.0)
+            .bind(number)
+            .bind(item.column.key())
+            .bind(item.old.as_ref().map_or(0, |c| c.version))
+            .execute(&mut *conn)
+            .await?;
+            if done.rows_affected() != 1 {
+                return Ok(Err(vec![p]));
+            }
+            Some(p)
+        }
+        _ => None,
+    };
+    for chunk in replaced
+        .chunks(CELLS_PER_STATEMENT)
+        .filter(|_| updated.is_none())
+    {
         let mut sql = String::from(
             "DELETE FROM gradebook_cell WHERE school_id = $1 AND subject_id = $2 AND semester = $3 AND (",
         );
@@ -1023,8 +1250,12 @@ async fn write_cells(
             return Ok(Err(chunk.to_vec()));
         }
     }
-    let version_of = |item: &Planned| item.old.as_ref().map_or(1, |c| c.version + 1);
-    for chunk in changes.chunks(CELLS_PER_STATEMENT) {
+    let inserted: Vec<usize> = changes
+        .iter()
+        .copied()
+        .filter(|p| Some(*p) != updated)
+        .collect();
+    for chunk in inserted.chunks(CELLS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO gradebook_cell (school_id, student_id, subject_id, semester, column_key, school_year_id,
                 tenths, mark, missed_make_up, synced, version, updated_at, updated_by_user_id, updated_by) VALUES {}",
@@ -1057,6 +1288,8 @@ async fn write_cells(
             }
             Err(error) => return Err(error.into()),
         }
+    }
+    for chunk in changes.chunks(CELLS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO gradebook_change (school_id, id, student_id, subject_id, semester, column_key, class_id,
                 old_value, new_value, missed_make_up, version, at, actor_user_id, actor_name, channel, reason, overrides)

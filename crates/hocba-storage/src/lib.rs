@@ -25,7 +25,7 @@ mod subjects;
 mod summary;
 mod years;
 
-pub use accounts::{AccountRow, NewAccount, Session, SessionKind};
+pub use accounts::{AccountRow, NewAccount, Session, SessionKind, SessionUser};
 pub use audit::{AuditEntry, AuditQuery};
 pub use classes::ClassRow;
 pub use error::StoreError;

@@ -557,7 +557,7 @@ fn compute_class(loaded: &Loaded, class: &ClassInfo, semester: Semester) -> Comp
     }
 }
 
-fn closure_from(row: &AnyRow) -> Result<TermClosure> {
+pub(crate) fn closure_from(row: &AnyRow) -> Result<TermClosure> {
     let closed: i64 = row.try_get("closed")?;
     Ok(TermClosure {
         closed: closed != 0,
@@ -600,19 +600,39 @@ pub(crate) async fn closed_refusal(
     class: ClassId,
     place: &Place,
 ) -> Result<Option<EntryRefusal>> {
+    lock_class(&mut *conn, school, class).await?;
+    Ok(closed_book(
+        load_closure(&mut *conn, school, class, place.semester).await?,
+        place,
+    ))
+}
+
+/// The class row's lock of [`closed_refusal`] (a no-op update that
+/// close_term takes too), for a caller that reads the closure itself in a
+/// later statement of the same transaction.
+pub(crate) async fn lock_class(
+    conn: &mut AnyConnection,
+    school: SchoolId,
+    class: ClassId,
+) -> Result<()> {
     sqlx::query("UPDATE class SET version = version WHERE school_id = $1 AND id = $2")
         .bind(school.0)
         .bind(class.0)
         .execute(&mut *conn)
         .await?;
-    Ok(load_closure(&mut *conn, school, class, place.semester)
-        .await?
+    Ok(())
+}
+
+/// The refusal of a write into a closed book, from the class × semester's
+/// closure read after [`lock_class`].
+pub(crate) fn closed_book(closure: Option<TermClosure>, place: &Place) -> Option<EntryRefusal> {
+    closure
         .filter(|closure| closure.closed)
         .map(|closure| EntryRefusal::TermClosed {
             place: place.clone(),
             closed_by: closure.closed_by,
             closed_at: closure.closed_at,
-        }))
+        })
 }
 
 /// SQL assembled here from constant pieces only (table names of this

@@ -92,35 +92,27 @@ pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
 }
 
 async fn load(state: &AppState, token: &str, via: SessionKind) -> Result<CurrentUser, AppError> {
-    let session = state
+    // One statement: session, account, grants, homeroom classes and
+    // teaching assignments (every request pays this, nothing is cached).
+    let found = state
         .store
-        .session(&hocba_auth::token_hash(token))
+        .session_user(&hocba_auth::token_hash(token))
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    if session.kind != via {
+    if found.session.kind != via || found.account.disabled {
         return Err(AppError::Unauthenticated);
     }
-    let account = state.store.account(session.user_id).await?;
-    if account.disabled {
-        return Err(AppError::Unauthenticated);
-    }
-    let mut homeroom_classes = Vec::new();
-    let mut teaching = Vec::new();
-    if let Some(staff) = account.staff_id {
-        let school = SchoolId(account.home_unit.0);
-        homeroom_classes = state.store.homeroom_classes_of(school, staff).await?;
-        teaching = state.store.teaching_assignments_of(school, staff).await?;
-    }
+    let account = found.account;
     let principal = Principal {
         user_id: account.id,
         grants: account.grants.clone(),
-        homeroom_classes,
-        teaching,
+        homeroom_classes: found.homeroom_classes,
+        teaching: found.teaching,
     };
     Ok(CurrentUser {
         account,
         principal,
-        csrf_token: session.csrf_token,
+        csrf_token: found.session.csrf_token,
         via,
     })
 }
