@@ -11,7 +11,7 @@
 
 use crate::AppState;
 use crate::api::{actor, xlsx_response, year_or_current};
-use crate::error::{ApiError, ApiJson, AppError};
+use crate::error::{ApiError, ApiJson, AppError, body};
 use crate::session::CurrentUser;
 use axum::Json;
 use axum::Router;
@@ -29,7 +29,6 @@ use hocba_storage::{
     ExamInput, PaperInput, ScoreEdit, ScoreSheet, ScoresOutcome, SyncClassResult, SyncOutcome,
 };
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 type ApiResult<T = Response> = Result<T, ApiError>;
@@ -80,15 +79,6 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/schools/{school}/exam-papers/{paper}/sync/resume",
             post(resume_sync),
         )
-}
-
-/// The body, read after authorisation, with a Vietnamese refusal.
-fn body<T: DeserializeOwned>(value: Value) -> Result<T, AppError> {
-    serde_json::from_value(value).map_err(|e| {
-        AppError::BadRequest(format!(
-            "Nội dung gửi lên chưa đúng dạng mà API cần (xem /api/v1/openapi.json): {e}"
-        ))
-    })
 }
 
 fn refusal(status: StatusCode, code: &str, reason: &str, remedy: &str, extra: Value) -> Response {

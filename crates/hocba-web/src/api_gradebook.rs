@@ -13,7 +13,7 @@
 
 use crate::AppState;
 use crate::api::{actor, year_or_current};
-use crate::error::{ApiError, ApiJson, AppError};
+use crate::error::{ApiError, ApiJson, AppError, body};
 use crate::gradebook_access::{edit_state, is_admin};
 use crate::session::CurrentUser;
 use axum::extract::{Path, Query, State};
@@ -34,7 +34,6 @@ use hocba_storage::{
     SessionKind, StoreError, Writer,
 };
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 type ApiResult<T = Response> = Result<T, ApiError>;
@@ -87,15 +86,6 @@ pub fn routes() -> Router<AppState> {
 fn semester(number: u8) -> Result<Semester, AppError> {
     Semester::from_number(number)
         .ok_or_else(|| AppError::BadRequest(gradebook::invalid_semester(&number.to_string())))
-}
-
-/// The body, read after authorisation, with a Vietnamese refusal.
-fn body<T: DeserializeOwned>(value: Value) -> Result<T, AppError> {
-    serde_json::from_value(value).map_err(|e| {
-        AppError::BadRequest(format!(
-            "Nội dung gửi lên chưa đúng dạng mà API cần (xem /api/v1/openapi.json): {e}"
-        ))
-    })
 }
 
 /// Where a gradebook request points, for the policy.

@@ -11,7 +11,7 @@
 
 use crate::AppState;
 use crate::api::actor;
-use crate::error::{ApiError, ApiJson, AppError};
+use crate::error::{ApiError, ApiJson, AppError, body};
 use crate::session::CurrentUser;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -32,7 +32,6 @@ use hocba_storage::{
     now_millis,
 };
 use hocba_text::clean_input as clean;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -84,15 +83,6 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/units/{unit}/org-certificates/{request}/reject",
             post(reject_org_certificate),
         )
-}
-
-/// The body, read after authorisation, with a Vietnamese refusal.
-fn body<T: DeserializeOwned>(value: Value) -> Result<T, AppError> {
-    serde_json::from_value(value).map_err(|e| {
-        AppError::BadRequest(format!(
-            "Nội dung gửi lên chưa đúng dạng mà API cần (xem /api/v1/openapi.json): {e}"
-        ))
-    })
 }
 
 // ---------------------------------------------------------------------------

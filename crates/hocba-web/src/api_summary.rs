@@ -13,7 +13,7 @@
 
 use crate::AppState;
 use crate::api::{actor, xlsx_response, year_or_current};
-use crate::error::{ApiError, ApiJson, AppError};
+use crate::error::{ApiError, ApiJson, AppError, body};
 use crate::session::CurrentUser;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -36,7 +36,6 @@ use hocba_storage::{
     StoreError, Writer, YearRecordEdit,
 };
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -107,14 +106,6 @@ pub fn routes() -> Router<AppState> {
 pub(crate) fn semester(number: u8) -> Result<Semester, AppError> {
     Semester::from_number(number)
         .ok_or_else(|| AppError::BadRequest(gradebook::invalid_semester(&number.to_string())))
-}
-
-fn body<T: DeserializeOwned>(value: Value) -> Result<T, AppError> {
-    serde_json::from_value(value).map_err(|e| {
-        AppError::BadRequest(format!(
-            "Nội dung gửi lên chưa đúng dạng mà API cần (xem /api/v1/openapi.json): {e}"
-        ))
-    })
 }
 
 /// Asks the policy with the class (and, for one gradebook, the subject and

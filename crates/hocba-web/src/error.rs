@@ -171,3 +171,15 @@ where
         }
     }
 }
+
+/// A request body, read after authorisation (so that a refusal never
+/// depends on it), with a Vietnamese answer when it has the wrong shape.
+pub(crate) fn body<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, AppError> {
+    serde_json::from_value(value).map_err(|e| {
+        AppError::BadRequest(format!(
+            "Nội dung gửi lên chưa đúng dạng mà API cần (xem /api/v1/openapi.json): {e}"
+        ))
+    })
+}
