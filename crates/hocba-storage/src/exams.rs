@@ -19,7 +19,9 @@
 
 use crate::audit::{self, Change};
 use crate::gradebook::{load_locks, load_plan, load_subject, load_window};
-use crate::{Actor, Result, Store, StoreError, new_id, now_millis};
+use crate::{
+    Actor, Result, Store, StoreError, grade_of, new_id, now_millis, semester_from, static_sql,
+};
 use hocba_domain::exam::{
     self, ClassFacts, ClassSyncBlock, ExamKind, PaperFacts, PaperRefusal, PaperState,
     PaperSyncBlock, SheetStudent, SkipReason, SyncStamp,
@@ -32,10 +34,6 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 use std::collections::HashMap;
-
-fn static_sql(text: String) -> sqlx::AssertSqlSafe<String> {
-    sqlx::AssertSqlSafe(text)
-}
 
 /// Rows per multi-row statement (at most 8 binds a row: well under the
 /// engines' bind limits).
@@ -290,18 +288,34 @@ pub enum SyncOutcome {
     NothingSynced(Vec<SyncClassResult>),
 }
 
-fn semester_of(value: i64) -> Result<Semester> {
-    u8::try_from(value)
-        .ok()
-        .and_then(Semester::from_number)
-        .ok_or_else(|| StoreError::Refused(format!("Học kỳ {value} không hợp lệ.")))
+/// Takes a paper's row lock (a no-op update): saving scores, finalising and
+/// claiming a sync all take it first, so that on PostgreSQL they are
+/// serialised on the paper and a score never lands on a sheet finalised or
+/// synced meanwhile (SQLite writers are serialised already).
+async fn lock_paper(conn: &mut AnyConnection, school: SchoolId, paper: ExamPaperId) -> Result<()> {
+    sqlx::query("UPDATE exam_paper SET version = version WHERE school_id = $1 AND id = $2")
+        .bind(school.0)
+        .bind(paper.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
-fn grade_of(value: i64) -> Result<Grade> {
-    u8::try_from(value)
-        .ok()
-        .and_then(|v| Grade::new(v).ok())
-        .ok_or_else(|| StoreError::Refused(format!("Khối {value} không hợp lệ.")))
+/// Runs statements that each take the school as `$1` and one id as `$2`.
+async fn execute_each(
+    conn: &mut AnyConnection,
+    school: SchoolId,
+    id: i64,
+    statements: &[&'static str],
+) -> Result<()> {
+    for statement in statements {
+        sqlx::query(*statement)
+            .bind(school.0)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 fn score_text(tenths: Option<i64>) -> Option<String> {
@@ -356,7 +370,7 @@ fn exam_from(row: &AnyRow) -> Result<ExamRow> {
     Ok(ExamRow {
         id: ExamId(row.try_get("id")?),
         school_year_id: SchoolYearId(row.try_get("school_year_id")?),
-        semester: semester_of(row.try_get("semester")?)?,
+        semester: semester_from(row.try_get("semester")?)?,
         name: row.try_get("name")?,
         kind: ExamKind::from_code(&kind).unwrap_or(ExamKind::Free),
         version: row.try_get("version")?,
@@ -925,18 +939,18 @@ impl Store {
                 .check_edit_paper(&paper.name)
                 .map_err(|refusal| StoreError::Refused(refusal.to_string()))?;
         }
-        for sql in [
-            "DELETE FROM exam_score WHERE school_id = $1 AND paper_id IN (SELECT id FROM exam_paper WHERE school_id = $1 AND exam_id = $2)",
-            "DELETE FROM exam_paper_class WHERE school_id = $1 AND paper_id IN (SELECT id FROM exam_paper WHERE school_id = $1 AND exam_id = $2)",
-            "DELETE FROM exam_paper WHERE school_id = $1 AND exam_id = $2",
-            "DELETE FROM exam WHERE school_id = $1 AND id = $2",
-        ] {
-            sqlx::query(sql)
-                .bind(school.0)
-                .bind(exam.0)
-                .execute(&mut *tx)
-                .await?;
-        }
+        execute_each(
+            &mut tx,
+            school,
+            exam.0,
+            &[
+                "DELETE FROM exam_score WHERE school_id = $1 AND paper_id IN (SELECT id FROM exam_paper WHERE school_id = $1 AND exam_id = $2)",
+                "DELETE FROM exam_paper_class WHERE school_id = $1 AND paper_id IN (SELECT id FROM exam_paper WHERE school_id = $1 AND exam_id = $2)",
+                "DELETE FROM exam_paper WHERE school_id = $1 AND exam_id = $2",
+                "DELETE FROM exam WHERE school_id = $1 AND id = $2",
+            ],
+        )
+        .await?;
         audit::record(
             &mut tx,
             actor,
@@ -1170,17 +1184,17 @@ impl Store {
             .state
             .check_edit_paper(&current.name)
             .map_err(|refusal| StoreError::Refused(refusal.to_string()))?;
-        for sql in [
-            "DELETE FROM exam_score WHERE school_id = $1 AND paper_id = $2",
-            "DELETE FROM exam_paper_class WHERE school_id = $1 AND paper_id = $2",
-            "DELETE FROM exam_paper WHERE school_id = $1 AND id = $2 AND state <> 'synced'",
-        ] {
-            sqlx::query(sql)
-                .bind(school.0)
-                .bind(paper.0)
-                .execute(&mut *tx)
-                .await?;
-        }
+        execute_each(
+            &mut tx,
+            school,
+            paper.0,
+            &[
+                "DELETE FROM exam_score WHERE school_id = $1 AND paper_id = $2",
+                "DELETE FROM exam_paper_class WHERE school_id = $1 AND paper_id = $2",
+                "DELETE FROM exam_paper WHERE school_id = $1 AND id = $2 AND state <> 'synced'",
+            ],
+        )
+        .await?;
         audit::record(
             &mut tx,
             actor,
@@ -1268,11 +1282,7 @@ impl Store {
         let mut tx = self.begin().await?;
         // Takes the paper's row lock first, as finalise and sync do, so that
         // a score never lands on a sheet finalised meanwhile.
-        sqlx::query("UPDATE exam_paper SET version = version WHERE school_id = $1 AND id = $2")
-            .bind(school.0)
-            .bind(paper.0)
-            .execute(&mut *tx)
-            .await?;
+        lock_paper(&mut tx, school, paper).await?;
         let (exam_row, paper_row) = load_paper(&mut tx, school, paper).await?;
         if let Err(refusal) = paper_row.state.check_edit_scores(&paper_row.name) {
             return Ok(ScoresOutcome::Refused(refusal));
@@ -1423,11 +1433,7 @@ impl Store {
         finalise: bool,
     ) -> Result<std::result::Result<PaperRow, PaperRefusal>> {
         let mut tx = self.begin().await?;
-        sqlx::query("UPDATE exam_paper SET version = version WHERE school_id = $1 AND id = $2")
-            .bind(school.0)
-            .bind(paper.0)
-            .execute(&mut *tx)
-            .await?;
+        lock_paper(&mut tx, school, paper).await?;
         let (exam_row, current) = load_paper(&mut tx, school, paper).await?;
         let now = now_millis();
         let next = if finalise {
@@ -1608,11 +1614,7 @@ impl Store {
         }
         // 1. The claim.
         let mut tx = self.begin().await?;
-        sqlx::query("UPDATE exam_paper SET version = version WHERE school_id = $1 AND id = $2")
-            .bind(school.0)
-            .bind(paper.0)
-            .execute(&mut *tx)
-            .await?;
+        lock_paper(&mut tx, school, paper).await?;
         let (_, current) = load_paper(&mut tx, school, paper).await?;
         let facts = PaperFacts {
             linked: load_linked(&mut *tx, school).await?,
@@ -1761,18 +1763,18 @@ impl Store {
         if run.written() == 0 && run.pending() == 0 {
             // Nothing reached the gradebook: undo the claim, so the paper
             // can be synced once the reasons are fixed.
-            for sql in [
-                "DELETE FROM exam_sync_class WHERE school_id = $1 AND paper_id = $2",
-                "DELETE FROM exam_sync WHERE school_id = $1 AND paper_id = $2",
-                "UPDATE exam_paper SET state = 'final', synced_at = NULL, synced_by = NULL, version = version + 1
-                 WHERE school_id = $1 AND id = $2",
-            ] {
-                sqlx::query(sql)
-                    .bind(school.0)
-                    .bind(paper.0)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            execute_each(
+                &mut tx,
+                school,
+                paper.0,
+                &[
+                    "DELETE FROM exam_sync_class WHERE school_id = $1 AND paper_id = $2",
+                    "DELETE FROM exam_sync WHERE school_id = $1 AND paper_id = $2",
+                    "UPDATE exam_paper SET state = 'final', synced_at = NULL, synced_by = NULL, version = version + 1
+                     WHERE school_id = $1 AND id = $2",
+                ],
+            )
+            .await?;
             audit::record(
                 &mut tx,
                 actor,
@@ -1934,7 +1936,7 @@ impl Store {
                 // is refused as a whole, with the names, after a rollback.
                 drop(tx);
                 return self
-                    .refuse_raced_class(school, exam_row, paper_row, class, column)
+                    .refuse_raced_class(school, exam_row, paper_row, class, sync.column)
                     .await;
             }
             for (student, score) in chunk {
@@ -2016,7 +2018,7 @@ impl Store {
         exam_row: &ExamRow,
         paper_row: &PaperRow,
         class: ClassId,
-        column: Option<Column>,
+        column: Column,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
         let (facts, _, _) = class_facts(
@@ -2028,14 +2030,15 @@ impl Store {
             true,
         )
         .await?;
-        let block =
-            column
-                .and_then(|c| facts.column_block(c))
-                .unwrap_or(ClassSyncBlock::ColumnHasScores {
-                    place: facts.place.clone(),
-                    column: column.unwrap_or(hocba_domain::gradebook::Column::FINAL),
-                    students: Vec::new(),
-                });
+        // The racing value may have been cleared since: the column's
+        // reason then still names what happened.
+        let block = facts
+            .column_block(column)
+            .unwrap_or(ClassSyncBlock::ColumnHasScores {
+                place: facts.place.clone(),
+                column,
+                students: Vec::new(),
+            });
         let view = BlockView::from(&block);
         sqlx::query(
             "UPDATE exam_sync_class SET status = 'refused', reason_code = $1, reason = $2, remedy = $3, written = 0,

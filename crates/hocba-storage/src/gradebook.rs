@@ -9,7 +9,9 @@
 //! of queries, whatever the number of students.
 
 use crate::audit::{self, Change};
-use crate::{Actor, Result, Store, StoreError, StudentFilter, new_id, now_millis};
+use crate::{
+    Actor, Result, Store, StoreError, StudentFilter, grade_of, new_id, now_millis, static_sql,
+};
 use hocba_domain::curriculum::SubjectMode;
 use hocba_domain::gradebook::{
     self, CellValue, Channel, Column, ColumnLock, ColumnPlan, Entrant, EntryRefusal, EntryWindow,
@@ -344,18 +346,7 @@ pub enum ConductOutcome {
 }
 
 fn semester_of(row: &AnyRow, column: &str) -> Result<Semester> {
-    let number: i64 = row.try_get(column)?;
-    u8::try_from(number)
-        .ok()
-        .and_then(Semester::from_number)
-        .ok_or_else(|| StoreError::Refused(gradebook::invalid_semester(&number.to_string())))
-}
-
-fn grade_of(value: i64) -> Result<Grade> {
-    u8::try_from(value)
-        .ok()
-        .and_then(|g| Grade::new(g).ok())
-        .ok_or_else(|| StoreError::Refused(format!("Khối {value} không tồn tại.")))
+    crate::semester_from(row.try_get(column)?)
 }
 
 fn plan_from(row: &AnyRow) -> Result<ColumnPlan> {
@@ -1097,12 +1088,6 @@ async fn decide_cells(
         cells,
         planned,
     }))
-}
-
-/// SQL assembled from constant pieces only (placeholders); values always
-/// go through binds.
-fn static_sql(text: String) -> sqlx::AssertSqlSafe<String> {
-    sqlx::AssertSqlSafe(text)
 }
 
 /// `($b+1, …, $b+width), …` for `rows` rows.

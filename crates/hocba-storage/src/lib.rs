@@ -178,6 +178,32 @@ impl Store {
     }
 }
 
+/// SQL assembled from constant pieces only (table and column names of the
+/// calling module, placeholders): values always go through binds.
+pub(crate) fn static_sql(text: String) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(text)
+}
+
+/// A stored grade (INTEGER) as the domain's [`Grade`].
+pub(crate) fn grade_of(value: i64) -> Result<hocba_domain::Grade> {
+    u8::try_from(value)
+        .ok()
+        .and_then(|g| hocba_domain::Grade::new(g).ok())
+        .ok_or_else(|| StoreError::Refused(format!("Khối {value} không hợp lệ.")))
+}
+
+/// A stored semester (INTEGER 1 or 2) as the domain's `Semester`.
+pub(crate) fn semester_from(number: i64) -> Result<hocba_domain::gradebook::Semester> {
+    u8::try_from(number)
+        .ok()
+        .and_then(hocba_domain::gradebook::Semester::from_number)
+        .ok_or_else(|| {
+            StoreError::Refused(hocba_domain::gradebook::invalid_semester(
+                &number.to_string(),
+            ))
+        })
+}
+
 /// Milliseconds since the Unix epoch.
 pub fn now_millis() -> i64 {
     SystemTime::now()

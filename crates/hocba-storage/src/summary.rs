@@ -11,7 +11,7 @@
 //! audit entry: a school's summary is all there or not at all.
 
 use crate::audit::{self, Change};
-use crate::{Actor, Dialect, Result, Store, StoreError, new_id, now_millis};
+use crate::{Actor, Dialect, Result, Store, StoreError, grade_of, new_id, now_millis, static_sql};
 use hocba_domain::curriculum::SubjectMode;
 use hocba_domain::gradebook::{
     CellValue, Column, EntryRefusal, Place, Semester, TrainingResult, parse_training_result,
@@ -177,13 +177,6 @@ fn stored_value(row: &AnyRow) -> Result<Option<CellValue>> {
     let tenths: Option<i64> = row.try_get("tenths")?;
     let mark: Option<String> = row.try_get("mark")?;
     Ok(CellValue::from_stored(tenths, mark.as_deref()))
-}
-
-fn grade_of(value: i64) -> Result<Grade> {
-    u8::try_from(value)
-        .ok()
-        .and_then(|g| Grade::new(g).ok())
-        .ok_or_else(|| StoreError::Refused(format!("Khối {value} không hợp lệ.")))
 }
 
 /// The students' filter shared by the queries: the studying students of the
@@ -633,12 +626,6 @@ pub(crate) fn closed_book(closure: Option<TermClosure>, place: &Place) -> Option
             closed_by: closure.closed_by,
             closed_at: closure.closed_at,
         })
-}
-
-/// SQL assembled here from constant pieces only (table names of this
-/// module, placeholders): values always go through binds.
-fn static_sql(text: String) -> sqlx::AssertSqlSafe<String> {
-    sqlx::AssertSqlSafe(text)
 }
 
 /// Rows per INSERT statement when writing summary lines (13 binds each:

@@ -19,7 +19,7 @@ pub const NAMES: [&str; 6] = [
     "sync",
 ];
 
-fn median(mut samples: Vec<Duration>) -> Duration {
+pub(crate) fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
 }

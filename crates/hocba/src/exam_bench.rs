@@ -9,16 +9,12 @@
 //! the sync alone (claim, one transaction per class, finish) divided by the
 //! number of classes.
 
+use crate::bench::median;
 use hocba_domain::exam::ExamKind;
 use hocba_domain::gradebook::{Column, Semester};
 use hocba_domain::{ClassId, Grade};
 use hocba_storage::{Actor, ExamInput, PaperInput, ScoreEdit, ScoresOutcome, Store, SyncOutcome};
-use std::time::{Duration, Instant};
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
+use std::time::Instant;
 
 /// Columns of grade-10 Toán in the default plan (4 regular, mid-term,
 /// final): each run fills one.
