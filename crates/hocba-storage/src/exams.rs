@@ -1602,20 +1602,18 @@ impl Store {
         paper: ExamPaperId,
         choices: &[(ClassId, Option<Column>)],
     ) -> Result<Option<SyncOutcome>> {
-        let (exam_row, paper_row) =
-            load_paper(&mut *self.pool.acquire().await?, school, paper).await?;
+        // 1. The claim, with the paper read under its lock.
+        let mut tx = self.begin().await?;
+        lock_paper(&mut tx, school, paper).await?;
+        let (exam_row, current) = load_paper(&mut tx, school, paper).await?;
         for (class, _) in choices {
-            if paper_row.classes.iter().all(|c| c.class_id != *class) {
+            if current.classes.iter().all(|c| c.class_id != *class) {
                 return Err(StoreError::Refused(format!(
                     "Lớp mã {class} không làm đề thi {}: chỉ chọn cột cho các lớp của đề thi.",
-                    paper_row.name
+                    current.name
                 )));
             }
         }
-        // 1. The claim.
-        let mut tx = self.begin().await?;
-        lock_paper(&mut tx, school, paper).await?;
-        let (_, current) = load_paper(&mut tx, school, paper).await?;
         let facts = PaperFacts {
             linked: load_linked(&mut *tx, school).await?,
             exam_name: exam_row.name.clone(),
